@@ -1,0 +1,7 @@
+// Precompiled header: the torch includes dominate build time on 2 cores.
+#pragma once
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+#include <map>
