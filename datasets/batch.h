@@ -1,0 +1,29 @@
+#pragma once
+// A batch of sequences as tensors. Sequences are right-padded with item 0 and trimmed to the
+// batch's longest sequence, so no work is spent on padding beyond that; with right padding a
+// causal model never lets padding influence a real position, and position j is the j-th kept
+// item whatever the batch.
+#include <torch/torch.h>
+
+namespace seqrec {
+
+struct Batch {
+  torch::Tensor items;       // [B, L] int64 input item ids, right-padded with 0
+  torch::Tensor lengths;     // [B] int64 number of real items per row (>= 1)
+  torch::Tensor timestamps;  // [B, L] float64 seconds of the input items; undefined if none
+  torch::Tensor users;       // [B] int64 user indices
+  // Training: [B, L] next-item target per input position, 0 = no loss at that position.
+  torch::Tensor targets;
+  // Evaluation: [B] held-out item and [B, S] every item seen before it (0-padded).
+  torch::Tensor eval_targets;
+  torch::Tensor seen;
+
+  Batch to(const torch::Device& device) const;
+  int64_t size() const { return items.size(0); }
+  // Hidden states at each row's last real position: x [B, L, d] -> [B, d].
+  torch::Tensor last_position(const torch::Tensor& x) const;
+  // Mask [B, L] of positions that carry a training target.
+  torch::Tensor target_mask() const { return targets.gt(0); }
+};
+
+}  // namespace seqrec

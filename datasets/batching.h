@@ -1,0 +1,60 @@
+#pragma once
+// Turns a split into batches: training samples (design §5: all_positions, last_position,
+// cloze) and evaluation requests, each a window of at most max_len most recent items.
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "datasets/batch.h"
+#include "datasets/split.h"
+
+namespace seqrec {
+
+enum class SampleMode {
+  AllPositions,  // one sample per user, loss at every position (SASRec's original)
+  LastPosition,  // every prefix is a sample, loss at its end (RecBole's)
+  Cloze,         // one sample per user; the model masks items itself (BERT4Rec)
+};
+SampleMode parse_sample_mode(const std::string& name);  // InputError on unknown names
+std::string to_string(SampleMode mode);
+
+// A training sample: input = training items [end - window, end) of `user`, where window is
+// min(end, max_len); targets depend on the mode.
+struct TrainingSample {
+  int32_t user;
+  int32_t end;
+};
+
+class TrainingBatcher {
+ public:
+  TrainingBatcher(const LeaveOneOutSplit& split, SampleMode mode, int64_t max_len);
+  int64_t num_samples() const { return static_cast<int64_t>(samples_.size()); }
+  // Sample order for one epoch, shuffled by `rng`.
+  std::vector<int32_t> epoch_order(std::mt19937_64& rng) const;
+  Batch make_batch(const std::vector<int32_t>& order, size_t begin, size_t end) const;
+
+ private:
+  const LeaveOneOutSplit& split_;
+  SampleMode mode_;
+  int64_t max_len_;
+  std::vector<TrainingSample> samples_;
+};
+
+enum class EvalStage { Validation, Test };
+
+// Batches of users for evaluation: input = the items before the held-out target (last
+// max_len of them), seen = all items before it.
+class EvaluationBatcher {
+ public:
+  EvaluationBatcher(const LeaveOneOutSplit& split, EvalStage stage, int64_t max_len);
+  int64_t num_users() const { return split_.num_users(); }
+  Batch make_batch(int64_t user_begin, int64_t user_end) const;
+
+ private:
+  const LeaveOneOutSplit& split_;
+  EvalStage stage_;
+  int64_t max_len_;
+};
+
+}  // namespace seqrec

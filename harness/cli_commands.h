@@ -1,0 +1,11 @@
+#pragma once
+// Each CLI subcommand group lives in its own file and adds itself to the app here.
+#include <CLI/CLI.hpp>
+
+namespace seqrec {
+
+void add_dataset_commands(CLI::App& app);  // harness/cli_dataset.cpp
+void add_models_command(CLI::App& app);    // harness/cli_models.cpp
+void add_train_command(CLI::App& app);     // harness/cli_train.cpp
+
+}  // namespace seqrec

@@ -1,0 +1,37 @@
+// seqrec: one binary that trains, evaluates and compares sequential recommenders.
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+#include "harness/cli_commands.h"
+#include "harness/errors.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "seqrec - benchmark and evaluation harness for sequential recommendation.\n"
+      "Trains and evaluates registered models under a pinned, recorded protocol with full\n"
+      "ranking over every item. Exit codes: 0 success, 2 bad input, 1 internal error."};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "print help for every subcommand");
+  seqrec::add_train_command(app);
+  seqrec::add_models_command(app);
+  seqrec::add_dataset_commands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "error: " << e.what() << " (see seqrec --help)\n";
+    return 2;
+  } catch (const seqrec::InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

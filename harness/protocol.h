@@ -1,0 +1,38 @@
+#pragma once
+// The evaluation protocol (design §4): a named, hashed value recorded with every result.
+// Results under different protocol hashes never share a table column silently.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "datasets/dataset.h"
+#include "harness/metrics.h"
+#include "harness/params.h"
+
+namespace seqrec {
+
+struct Protocol {
+  std::string split = "loo";
+  int64_t max_len = 50;
+  PreprocessOptions filter;
+  std::string candidates = "full";
+  bool mask_seen = false;
+  TieRule ties = TieRule::Expected;
+  MetricSpec metrics;
+  std::string valid_metric = "NDCG@10";
+
+  nlohmann::json to_json() const;
+  // 16 hex digits of a 64-bit FNV-1a hash of the canonical JSON (sorted keys, no spaces).
+  std::string hash() const;
+};
+
+// The protocol's keys as a parameter schema, so `--set max_len=200` and config files use the
+// same validation as model keys.
+ParamSchema protocol_schema();
+Protocol protocol_from_params(const Params& params);
+
+// 64-bit FNV-1a of a string, as 16 lower-case hex digits; stable across platforms and runs.
+std::string stable_hash(const std::string& text);
+
+}  // namespace seqrec

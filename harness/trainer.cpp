@@ -1,0 +1,180 @@
+#include "harness/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "harness/errors.h"
+
+namespace seqrec {
+
+ParamSchema trainer_schema() {
+  ParamSchema s;
+  s.float_param("lr", 1e-3, "Adam learning rate (SASRec paper: 0.001)", 0.0, 10.0);
+  s.float_param("weight_decay", 0.0, "L2 weight decay (AdamW-style decoupled: no)", 0.0, 1.0);
+  s.int_param("batch_size", 128, "training sequences per step (SASRec paper: 128)", 1, 1 << 20);
+  s.int_param("epochs", 200, "maximum training epochs", 0, 100000);
+  s.int_param("patience", 10,
+              "stop after this many epochs without a better validation metric", 1, 100000);
+  s.int_param("eval_batch_size", 512, "users per full-ranking evaluation batch", 1, 1 << 20);
+  s.float_param("grad_clip", 0.0, "max global gradient norm (0 = off)", 0.0, 1e6);
+  s.string_param("train_samples", "all_positions",
+                 "training-sample construction: all_positions (SASRec), last_position (RecBole), "
+                 "cloze (BERT4Rec)",
+                 {"all_positions", "last_position", "cloze"});
+  return s;
+}
+
+TrainerConfig trainer_config_from_params(const Params& p) {
+  TrainerConfig c;
+  c.lr = p.get_float("lr");
+  c.weight_decay = p.get_float("weight_decay");
+  c.batch_size = p.get_int("batch_size");
+  c.epochs = p.get_int("epochs");
+  c.patience = p.get_int("patience");
+  c.eval_batch_size = p.get_int("eval_batch_size");
+  c.grad_clip = p.get_float("grad_clip");
+  c.sample_mode = parse_sample_mode(p.get_string("train_samples"));
+  return c;
+}
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Copies of every parameter and buffer, to restore the best-validation weights.
+std::vector<torch::Tensor> snapshot(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> out;
+  for (auto& p : module.parameters()) out.push_back(p.detach().clone());
+  for (auto& b : module.buffers()) out.push_back(b.detach().clone());
+  return out;
+}
+
+void restore(torch::nn::Module& module, const std::vector<torch::Tensor>& saved) {
+  torch::NoGradGuard no_grad;
+  size_t i = 0;
+  for (auto& p : module.parameters()) p.copy_(saved[i++]);
+  for (auto& b : module.buffers()) b.copy_(saved[i++]);
+}
+
+}  // namespace
+
+Trainer::Trainer(SequentialRecommender model, const LeaveOneOutSplit& split,
+                 const Protocol& protocol, const TrainerConfig& config, torch::Device device,
+                 uint64_t seed, Logger log)
+    : model_(std::move(model)), split_(split), protocol_(protocol), config_(config),
+      device_(device), seed_(seed), log_(std::move(log)) {}
+
+EvalResult Trainer::evaluate(EvalStage stage, int dump_top_k) {
+  torch::NoGradGuard no_grad;
+  model_->eval();
+  EvaluationBatcher batcher(split_, stage, protocol_.max_len);
+  FullRankingEvaluator evaluator(protocol_.metrics, protocol_.ties, protocol_.mask_seen,
+                                 dump_top_k);
+  for (int64_t begin = 0; begin < batcher.num_users(); begin += config_.eval_batch_size) {
+    const int64_t end = std::min(batcher.num_users(), begin + config_.eval_batch_size);
+    Batch batch = batcher.make_batch(begin, end).to(device_);
+    evaluator.add_batch(model_->score(batch), batch.eval_targets, batch.seen, batch.users);
+  }
+  return evaluator.finish();
+}
+
+EpochRecord Trainer::train_epoch(torch::optim::Optimizer& optimizer, TrainingBatcher& batcher,
+                                 std::mt19937_64& rng) {
+  model_->train();
+  EpochRecord record;
+  const auto order = batcher.epoch_order(rng);
+  const auto start = std::chrono::steady_clock::now();
+  double loss_sum = 0.0;
+  int64_t steps = 0;
+  for (size_t begin = 0; begin < order.size(); begin += config_.batch_size) {
+    const size_t end = std::min(order.size(), begin + static_cast<size_t>(config_.batch_size));
+    Batch batch = batcher.make_batch(order, begin, end).to(device_);
+    model_->prepare_training_batch(batch);
+    optimizer.zero_grad();
+    LossParts loss = model_->loss(batch);
+    const double value = loss.total.item<double>();
+    if (!std::isfinite(value))
+      throw std::runtime_error("loss is " + std::to_string(value) + " at step " +
+                               std::to_string(steps + 1));
+    loss.total.backward();
+    if (config_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), config_.grad_clip);
+    optimizer.step();
+    loss_sum += value;
+    for (auto& [name, part] : loss.parts) record.loss_parts[name] += part.item<double>();
+    ++steps;
+  }
+  record.train_loss = loss_sum / std::max<int64_t>(1, steps);
+  for (auto& [name, v] : record.loss_parts) v /= std::max<int64_t>(1, steps);
+  record.train_seconds = seconds_since(start);
+  return record;
+}
+
+TrainingOutcome Trainer::run(int dump_top_k) {
+  TrainingOutcome outcome;
+  model_->to(device_);
+  if (model_->trainable() && config_.epochs > 0) {
+    TrainingBatcher batcher(split_, config_.sample_mode, protocol_.max_len);
+    std::mt19937_64 rng(seed_);
+    torch::optim::Adam optimizer(
+        model_->parameters(),
+        torch::optim::AdamOptions(config_.lr).weight_decay(config_.weight_decay));
+    std::vector<torch::Tensor> best_weights;
+    double best_value = -1.0;
+    int64_t since_best = 0;
+    try {
+      for (int64_t epoch = 1; epoch <= config_.epochs; ++epoch) {
+        EpochRecord record = train_epoch(optimizer, batcher, rng);
+        record.epoch = epoch;
+        const auto eval_start = std::chrono::steady_clock::now();
+        EvalResult valid = evaluate(EvalStage::Validation);
+        record.eval_seconds = seconds_since(eval_start);
+        record.valid_value = valid.value(protocol_.valid_metric);
+        outcome.train_seconds += record.train_seconds;
+        outcome.valid_eval_seconds += record.eval_seconds;
+        outcome.curve.push_back(record);
+        if (record.valid_value > best_value) {
+          best_value = record.valid_value;
+          outcome.best_epoch = epoch;
+          outcome.valid = valid;
+          best_weights = snapshot(*model_);
+          since_best = 0;
+        } else {
+          ++since_best;
+        }
+        char line[256];
+        std::snprintf(line, sizeof line,
+                      "epoch %3lld/%lld  loss %.4f  valid %s %.4f  (best %.4f @%lld)  train %.1fs  "
+                      "eval %.1fs",
+                      static_cast<long long>(epoch), static_cast<long long>(config_.epochs),
+                      record.train_loss, protocol_.valid_metric.c_str(), record.valid_value,
+                      best_value, static_cast<long long>(outcome.best_epoch),
+                      record.train_seconds, record.eval_seconds);
+        log_(line);
+        if (since_best >= config_.patience) {
+          log_("early stop: no better " + protocol_.valid_metric + " for " +
+               std::to_string(config_.patience) + " epochs");
+          break;
+        }
+      }
+    } catch (const std::runtime_error& e) {
+      if (dynamic_cast<const InputError*>(&e)) throw;
+      outcome.status = "failed";
+      outcome.failure = e.what();
+      log_("trial failed: " + outcome.failure);
+      return outcome;
+    }
+    restore(*model_, best_weights);
+  } else {
+    outcome.valid = evaluate(EvalStage::Validation);
+  }
+  const auto test_start = std::chrono::steady_clock::now();
+  outcome.test = evaluate(EvalStage::Test, dump_top_k);
+  outcome.test_eval_seconds = seconds_since(test_start);
+  return outcome;
+}
+
+}  // namespace seqrec

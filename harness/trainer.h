@@ -1,0 +1,78 @@
+#pragma once
+// Training loop (design §6): Adam, early stopping on the validation metric with patience,
+// best-validation weights restored before the single test evaluation.
+#include <torch/torch.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "datasets/batching.h"
+#include "harness/evaluator.h"
+#include "harness/params.h"
+#include "harness/protocol.h"
+#include "models/sequential_recommender.h"
+
+namespace seqrec {
+
+struct TrainerConfig {
+  double lr = 1e-3;
+  double weight_decay = 0.0;
+  int64_t batch_size = 128;
+  int64_t epochs = 200;
+  int64_t patience = 10;
+  int64_t eval_batch_size = 512;
+  double grad_clip = 0.0;  // max global gradient norm; 0 = off
+  SampleMode sample_mode = SampleMode::AllPositions;
+};
+
+// Trainer keys as a schema (defaults documented there); models override defaults through
+// ModelInfo::trainer_defaults.
+ParamSchema trainer_schema();
+TrainerConfig trainer_config_from_params(const Params& params);
+
+struct EpochRecord {
+  int64_t epoch = 0;
+  double train_loss = 0.0;
+  std::map<std::string, double> loss_parts;  // mean over batches
+  double valid_value = 0.0;                  // the protocol's valid_metric
+  double train_seconds = 0.0;
+  double eval_seconds = 0.0;
+};
+
+struct TrainingOutcome {
+  std::string status = "ok";  // ok | failed
+  std::string failure;        // reason when failed
+  std::vector<EpochRecord> curve;
+  int64_t best_epoch = 0;  // 0 = untrained model (Pop) or failed
+  EvalResult valid, test;
+  double train_seconds = 0.0;       // all epochs, training steps only
+  double valid_eval_seconds = 0.0;  // all validation passes
+  double test_eval_seconds = 0.0;
+};
+
+class Trainer {
+ public:
+  using Logger = std::function<void(const std::string&)>;
+  Trainer(SequentialRecommender model, const LeaveOneOutSplit& split, const Protocol& protocol,
+          const TrainerConfig& config, torch::Device device, uint64_t seed, Logger log);
+
+  TrainingOutcome run(int dump_top_k = 0);
+  EvalResult evaluate(EvalStage stage, int dump_top_k = 0);
+
+ private:
+  // One pass over the training samples; returns mean loss and parts. Throws on NaN loss.
+  EpochRecord train_epoch(torch::optim::Optimizer& optimizer, TrainingBatcher& batcher,
+                          std::mt19937_64& rng);
+
+  SequentialRecommender model_;
+  const LeaveOneOutSplit& split_;
+  Protocol protocol_;
+  TrainerConfig config_;
+  torch::Device device_;
+  uint64_t seed_;
+  Logger log_;
+};
+
+}  // namespace seqrec

@@ -1,0 +1,43 @@
+#pragma once
+// Multi-head scaled dot-product attention, written out (no scaled_dot_product_attention:
+// it does not exist in LibTorch 1.13).
+#include <torch/torch.h>
+
+namespace seqrec {
+
+struct MultiHeadAttentionOptions {
+  MultiHeadAttentionOptions(int64_t dim, int64_t heads) : dim_(dim), heads_(heads) {}
+  TORCH_ARG(int64_t, dim);
+  TORCH_ARG(int64_t, heads);
+  TORCH_ARG(double, dropout) = 0.0;  // on the attention weights
+};
+
+class MultiHeadAttentionImpl : public torch::nn::Module {
+ public:
+  explicit MultiHeadAttentionImpl(const MultiHeadAttentionOptions& options);
+  // query [B, Lq, d], context [B, Lk, d]; `allowed` bool, broadcastable to [B, H, Lq, Lk],
+  // true where a query may attend to a key. Returns [B, Lq, d].
+  torch::Tensor forward(const torch::Tensor& query, const torch::Tensor& context,
+                        const torch::Tensor& allowed);
+
+  MultiHeadAttentionOptions options;
+  torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, out{nullptr};
+  torch::nn::Dropout attn_dropout{nullptr};
+};
+TORCH_MODULE(MultiHeadAttention);
+
+// [B, H, L, dh] <-> [B, L, d]
+torch::Tensor split_heads(const torch::Tensor& x, int64_t heads);
+torch::Tensor merge_heads(const torch::Tensor& x);
+
+// softmax(q k^T / sqrt(dh)) v over heads, with masked logits set to a large negative value
+// (not -inf, so a fully masked row gives a uniform average instead of NaN).
+torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                     const torch::Tensor& allowed, torch::nn::Dropout& dropout);
+
+// [1, 1, L, L] lower-triangular: position i may attend to j <= i.
+torch::Tensor causal_mask(int64_t length, const torch::Device& device);
+// [B, 1, 1, L]: keys that are real items (id != 0).
+torch::Tensor key_padding_mask(const torch::Tensor& items);
+
+}  // namespace seqrec

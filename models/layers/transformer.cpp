@@ -1,0 +1,90 @@
+#include "models/layers/transformer.h"
+
+#include <cmath>
+
+namespace seqrec {
+
+FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t inner, double p, std::string act)
+    : activation(std::move(act)) {
+  TORCH_CHECK(activation == "gelu" || activation == "relu", "activation must be gelu or relu");
+  in = register_module("in", torch::nn::Linear(dim, inner));
+  out = register_module("out", torch::nn::Linear(inner, dim));
+  dropout = register_module("dropout", torch::nn::Dropout(p));
+}
+
+torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
+  auto h = in(x);
+  h = activation == "gelu" ? torch::gelu(h) : torch::relu(h);
+  return out(dropout(h));
+}
+
+TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& o) : options(o) {
+  attention = register_module(
+      "attention",
+      MultiHeadAttention(MultiHeadAttentionOptions(o.dim(), o.heads()).dropout(o.attn_dropout())));
+  feed_forward = register_module(
+      "feed_forward", FeedForward(o.dim(), o.inner(), o.dropout(), o.activation()));
+  attention_norm = register_module(
+      "attention_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim()}).eps(1e-8)));
+  feed_forward_norm = register_module(
+      "feed_forward_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim()}).eps(1e-8)));
+  dropout = register_module("dropout", torch::nn::Dropout(o.dropout()));
+}
+
+torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
+  if (options.pre_norm()) {
+    auto n = attention_norm(x);
+    auto h = x + dropout(attention(n, n, allowed));
+    return h + dropout(feed_forward(feed_forward_norm(h)));
+  }
+  auto h = attention_norm(x + dropout(attention(x, x, allowed)));
+  return feed_forward_norm(h + dropout(feed_forward(h)));
+}
+
+TransformerEncoderImpl::TransformerEncoderImpl(const TransformerOptions& o) : options(o) {
+  blocks = register_module("blocks", torch::nn::ModuleList());
+  for (int64_t i = 0; i < o.layers(); ++i) blocks->push_back(TransformerBlock(o));
+  if (o.pre_norm())
+    final_norm = register_module(
+        "final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim()}).eps(1e-8)));
+}
+
+torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
+  auto h = x;
+  for (auto& block : *blocks) h = block->as<TransformerBlockImpl>()->forward(h, allowed);
+  return final_norm ? final_norm(h) : h;
+}
+
+SequenceEmbeddingImpl::SequenceEmbeddingImpl(int64_t num_items, int64_t max_len, int64_t dim,
+                                             double p, bool scale_by_sqrt_dim)
+    : scale(scale_by_sqrt_dim ? std::sqrt(static_cast<double>(dim)) : 1.0) {
+  item = register_module(
+      "item", torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items + 1, dim).padding_idx(0)));
+  position = register_module("position", torch::nn::Embedding(max_len, dim));
+  dropout = register_module("dropout", torch::nn::Dropout(p));
+}
+
+torch::Tensor SequenceEmbeddingImpl::forward(const torch::Tensor& items) {
+  auto positions = torch::arange(items.size(1), items.options()).unsqueeze(0);
+  auto x = item(items) * scale + position(positions);
+  return dropout(x);
+}
+
+void init_weights_normal(torch::nn::Module& module, double std) {
+  torch::NoGradGuard no_grad;
+  // include_self=false: this runs inside constructors, before shared_from_this is valid.
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    if (auto* linear = m->as<torch::nn::LinearImpl>()) {
+      linear->weight.normal_(0.0, std);
+      if (linear->bias.defined()) linear->bias.zero_();
+    } else if (auto* emb = m->as<torch::nn::EmbeddingImpl>()) {
+      emb->weight.normal_(0.0, std);
+      if (emb->options.padding_idx()) emb->weight[*emb->options.padding_idx()].zero_();
+    } else if (auto* norm = m->as<torch::nn::LayerNormImpl>()) {
+      norm->weight.fill_(1.0);
+      norm->bias.zero_();
+    }
+  }
+}
+
+}  // namespace seqrec

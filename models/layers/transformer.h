@@ -1,0 +1,79 @@
+#pragma once
+// Transformer encoder blocks shared by every attention-based model (SASRec, BERT4Rec, FAME,
+// HM4SR, ...): a test of these layers is a test of all of them.
+#include <torch/torch.h>
+
+#include <string>
+
+#include "models/layers/attention.h"
+
+namespace seqrec {
+
+struct TransformerOptions {
+  TransformerOptions(int64_t dim, int64_t heads) : dim_(dim), heads_(heads), inner_(4 * dim) {}
+  TORCH_ARG(int64_t, dim);
+  TORCH_ARG(int64_t, heads);
+  TORCH_ARG(int64_t, inner);
+  TORCH_ARG(int64_t, layers) = 2;
+  TORCH_ARG(double, dropout) = 0.2;       // residual and feed-forward dropout
+  TORCH_ARG(double, attn_dropout) = 0.2;  // on attention weights
+  TORCH_ARG(std::string, activation) = "gelu";  // gelu | relu
+  // pre: x + f(LN(x)), with a final LN after the stack (SASRec's released code normalises
+  // before attention); post: LN(x + f(x)) (BERT, RecBole).
+  TORCH_ARG(bool, pre_norm) = true;
+};
+
+class FeedForwardImpl : public torch::nn::Module {
+ public:
+  FeedForwardImpl(int64_t dim, int64_t inner, double dropout, std::string activation);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::nn::Linear in{nullptr}, out{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  std::string activation;
+};
+TORCH_MODULE(FeedForward);
+
+class TransformerBlockImpl : public torch::nn::Module {
+ public:
+  explicit TransformerBlockImpl(const TransformerOptions& options);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+
+  TransformerOptions options;
+  MultiHeadAttention attention{nullptr};
+  FeedForward feed_forward{nullptr};
+  torch::nn::LayerNorm attention_norm{nullptr}, feed_forward_norm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(TransformerBlock);
+
+// A stack of blocks, plus the final LayerNorm of pre-norm stacks.
+class TransformerEncoderImpl : public torch::nn::Module {
+ public:
+  explicit TransformerEncoderImpl(const TransformerOptions& options);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+
+  TransformerOptions options;
+  torch::nn::ModuleList blocks;
+  torch::nn::LayerNorm final_norm{nullptr};
+};
+TORCH_MODULE(TransformerEncoder);
+
+// Item + learned position embeddings for right-padded sequences (position j = j-th kept
+// item), scaled as in SASRec, followed by dropout.
+class SequenceEmbeddingImpl : public torch::nn::Module {
+ public:
+  SequenceEmbeddingImpl(int64_t num_items, int64_t max_len, int64_t dim, double dropout,
+                        bool scale_by_sqrt_dim);
+  torch::Tensor forward(const torch::Tensor& items);  // [B, L] -> [B, L, d]
+
+  torch::nn::Embedding item{nullptr}, position{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  double scale;
+};
+TORCH_MODULE(SequenceEmbedding);
+
+// Normal(0, std) weights, zero biases, unit LayerNorms (BERT/RecBole initialisation); the
+// padding row of embeddings stays zero.
+void init_weights_normal(torch::nn::Module& module, double std = 0.02);
+
+}  // namespace seqrec
