@@ -26,6 +26,13 @@ RawInteractions read_sequence_lines(const std::string& path) {
     split_whitespace(line, tokens);
     if (tokens.empty()) continue;
     const std::string user(tokens.front());
+    // S3Rec files number users and items with integers; anything else is a corrupt line.
+    for (const auto& token : tokens) {
+      if (token.find_first_not_of("0123456789") != std::string_view::npos) {
+        throw input_error_at(path, cursor.line_number(),
+                             "id '" + std::string(token) + "' is not a non-negative integer");
+      }
+    }
     if (tokens.size() < 2) {
       throw input_error_at(path, cursor.line_number(), "user '" + user + "' has no items");
     }

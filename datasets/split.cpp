@@ -1,8 +1,20 @@
 #include "datasets/split.h"
 
+#include "datasets/dataset_files.h"
 #include "harness/errors.h"
 
 namespace seqrec {
+namespace {
+
+// The file a dataset was read from, so the error names it (design §9); the dataset's name
+// when it was built in memory.
+std::string source_of(const Dataset& data) {
+  if (!data.directory.empty())
+    if (const auto files = find_dataset_files(data.directory)) return files->interactions;
+  return data.name;
+}
+
+}  // namespace
 
 LeaveOneOutSplit make_leave_one_out_split(const Dataset& data) {
   LeaveOneOutSplit split;
@@ -11,7 +23,7 @@ LeaveOneOutSplit make_leave_one_out_split(const Dataset& data) {
   for (size_t u = 0; u < data.sequences.size(); ++u) {
     const auto n = static_cast<int64_t>(data.sequences[u].size());
     if (n < 3)
-      throw InputError(data.name + ": user '" + data.user_tokens[u] + "' has " +
+      throw InputError(source_of(data) + ": user '" + data.user_tokens[u] + "' has " +
                        std::to_string(n) +
                        " interaction(s); leave-one-out needs at least 3 (use user_core=3 to "
                        "filter such users)");

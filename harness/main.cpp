@@ -17,6 +17,25 @@ int main(int argc, char** argv) {
   seqrec::add_train_command(app);
   seqrec::add_models_command(app);
   seqrec::add_dataset_commands(app);
+  // CLI11 answers a mistyped command ("seqrec trian", "seqrec dataset stat") with "A
+  // subcommand is required"; name the word and the accepted commands instead.
+  CLI::App* level = &app;
+  for (int i = 1; i < argc && argv[i][0] != '-'; ++i) {
+    const auto subcommands = level->get_subcommands([](CLI::App*) { return true; });
+    if (subcommands.empty()) break;  // this command takes positional arguments
+    CLI::App* next = nullptr;
+    std::string commands;
+    for (CLI::App* sub : subcommands) {
+      if (sub->check_name(argv[i])) next = sub;
+      commands += (commands.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!next) {
+      std::cerr << "error: unknown command '" << argv[i] << "'; commands: " << commands
+                << " (see seqrec --help)\n";
+      return 2;
+    }
+    level = next;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -70,7 +70,7 @@ class Params {
   std::string get_string(const std::string& name) const;
   std::vector<std::string> get_string_list(const std::string& name) const;
 
-  // All values, in schema order, as a JSON object (recorded in result.json).
+  // All values as a JSON object with sorted keys (canonical: trial ids hash it).
   nlohmann::json to_json() const;
   // Only the keys of `subset` (e.g. the model's own parameters).
   nlohmann::json to_json(const ParamSchema& subset) const;
