@@ -14,6 +14,7 @@
 #include "harness/errors.h"
 #include "models/registry.h"
 #include "models/sequential_recommender.h"
+#include "seqrec_version.h"
 
 namespace seqrec {
 
@@ -82,20 +83,7 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   fs::rename(tmp, path);
 }
 
-std::string source_version() {
-#ifdef SEQREC_SOURCE_DIR_FOR_VERSION
-  std::string cmd = "git -C '" SEQREC_SOURCE_DIR_FOR_VERSION "' describe --always --dirty 2>/dev/null";
-  if (FILE* pipe = ::popen(cmd.c_str(), "r")) {
-    char buf[128] = {0};
-    std::string out;
-    while (std::fgets(buf, sizeof buf, pipe)) out += buf;
-    ::pclose(pipe);
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-    if (!out.empty()) return out;
-  }
-#endif
-  return "unknown";
-}
+std::string source_version() { return SEQREC_BUILD_VERSION; }
 
 namespace {
 

@@ -61,7 +61,7 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data, const Tri
 // Writes `content` to `path` atomically (temporary file in the same folder, then rename).
 void write_file_atomic(const std::string& path, const std::string& content);
 
-// The repository's commit (git describe --always --dirty) or "unknown".
+// The commit this binary was built from (git describe --always --dirty at build time).
 std::string source_version();
 
 }  // namespace seqrec
