@@ -31,8 +31,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "print help for every subcommand");
   seqrec::add_train_command(app);
+  seqrec::add_sweep_command(app);
   seqrec::add_models_command(app);
   seqrec::add_dataset_commands(app);
+  seqrec::add_report_command(app);
   // CLI11 answers a mistyped command ("seqrec trian", "seqrec dataset stat") with "A
   // subcommand is required"; name the word and the accepted commands instead.
   CLI::App* level = &app;

@@ -213,6 +213,8 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data, const Tri
         {"torch", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
                       "." + std::to_string(TORCH_VERSION_PATCH)}}},
       {"command", options.command},
+      {"variant", options.variant},
+      {"sweep", options.sweep},
       {"started", started},
       {"finished", utc_now()}};
   if (outcome.status == "ok") {

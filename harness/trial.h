@@ -51,6 +51,10 @@ struct TrialOptions {
   std::string out_root = "runs";  // the trial folder is out_root/<id>
   int dump_top_k = 0;
   std::string command;  // the command line, recorded
+  // Sweep bookkeeping, recorded in result.json: the ablation variant ("" = the full model)
+  // and the sweep that ran the trial.
+  std::string variant;
+  std::string sweep;
   std::function<void(const std::string&)> log;
 };
 
