@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake ccache libtorch-dev libopenblas0-openmp libcli11-dev
-          nlohmann-json3-dev libboost-test-dev libbenchmark-dev gnuplot-nox)
+          nlohmann-json3-dev libboost-test-dev libbenchmark-dev gnuplot-nox
+          slurm-wlm)  # slurm-wlm: the test of `seqrec sweep --slurm` runs a real single-node Slurm
 
 missing=()
 for p in "${packages[@]}"; do
