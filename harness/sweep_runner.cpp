@@ -13,6 +13,7 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "harness/errors.h"
 
@@ -182,6 +183,15 @@ std::string outcome_text(const SweepSpec& spec, const SweepTrial& trial) {
   return buf;
 }
 
+// The newest progress line of a --jobs child ("epoch 7/40 loss ... (best ...)").
+std::string last_epoch_line(const SweepSpec& spec, const SweepTrial& trial) {
+  std::ifstream in((fs::path(spec.out) / ".logs" / (std::to_string(trial.index) + ".log")).string());
+  std::string line, last = "starting";
+  while (std::getline(in, line))
+    if (line.find("epoch") != std::string::npos) last = line.substr(line.find("epoch"));
+  return last;
+}
+
 }  // namespace
 
 SweepSummary run_sweep(const SweepSpec& spec, const SweepRunOptions& o) {
@@ -250,7 +260,18 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepRunOptions& o) {
                 << "/.logs/" << t->index << ".log)\n";
     }
     int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
+    pid_t pid = 0;
+    // Poll, so the running trials' progress can be shown while they train.
+    auto last_report = std::chrono::steady_clock::now();
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (std::chrono::steady_clock::now() - last_report > std::chrono::seconds(30)) {
+        last_report = std::chrono::steady_clock::now();
+        for (const auto& [child, entry] : running)
+          std::cerr << "  running trial " << entry.first->index << ": "
+                    << last_epoch_line(spec, *entry.first) << "\n";
+      }
+    }
     if (pid < 0) break;
     auto it = running.find(pid);
     if (it == running.end()) continue;
