@@ -3,5 +3,5 @@
 # (leave-one-out, full ranking, max_len 50) and print a comparison table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
+bash scripts/build.sh seqrec
 build/seqrec train --model pop,sasrec --dataset ml-100k --set loss=ce --out runs/quickstart "$@"
