@@ -1,0 +1,44 @@
+#pragma once
+// BERT4Rec (Sun et al., CIKM 2019): a bidirectional (post-LayerNorm, GELU) transformer trained
+// with the cloze task — random items are replaced by [mask] and predicted from both sides; at
+// inference a [mask] appended after the last item is read out.
+#include "models/layers/transformer.h"
+#include "models/losses.h"
+#include "models/sequential_recommender.h"
+
+namespace seqrec {
+
+class BERT4RecImpl : public SequentialRecommenderImpl {
+ public:
+  explicit BERT4RecImpl(const ModelContext& context);
+  static ParamSchema schema();
+
+  // Cloze masking: each real item becomes [mask] with probability mask_prob (at least one per
+  // row: the last real item if the draw masked none); targets = original item where masked,
+  // 0 elsewhere. Uses torch's global generator.
+  void prepare_training_batch(Batch& batch) override;
+  LossParts loss(const Batch& batch) override;
+  torch::Tensor score(const Batch& batch) override;
+
+  // [B, L, d] bidirectional hidden states (key padding mask only).
+  torch::Tensor encode(const torch::Tensor& items);
+  // Inputs for scoring: [mask] appended after each row's last item (the oldest item dropped
+  // when the row already holds max_len items). Returns {items [B, W], mask positions [B]}.
+  std::pair<torch::Tensor, torch::Tensor> append_mask(const Batch& batch) const;
+  // [P, d] hidden states -> [P, N+1] scores (the [mask] row is never a candidate).
+  torch::Tensor logits(const torch::Tensor& hidden);
+
+  int64_t num_items;
+  int64_t mask_id;  // N + 1
+  int64_t max_len;
+  double mask_prob;
+  SequenceEmbedding embedding{nullptr};  // item table of N + 2 rows: 0 = padding, N+1 = [mask]
+  torch::nn::LayerNorm embedding_norm{nullptr};
+  torch::nn::Dropout embedding_dropout{nullptr};
+  TransformerEncoder encoder{nullptr};
+  torch::nn::Linear head_dense{nullptr};  // BERT's prediction head: dense + GELU + LayerNorm
+  torch::nn::LayerNorm head_norm{nullptr};
+  torch::Tensor output_bias;  // [N+1]
+};
+
+}  // namespace seqrec

@@ -1,0 +1,31 @@
+#pragma once
+// GRU4Rec (Hidasi et al., ICLR 2016), in its sequential-recommendation form (RecBole; Hidasi &
+// Czapp, RecSys 2023): item embedding -> dropout -> GRU -> (projection to the embedding width)
+// -> dot product with the shared item embedding, trained with a loss at every position.
+#include "models/losses.h"
+#include "models/sequential_recommender.h"
+
+namespace seqrec {
+
+class GRU4RecImpl : public SequentialRecommenderImpl {
+ public:
+  explicit GRU4RecImpl(const ModelContext& context);
+  static ParamSchema schema();
+
+  LossParts loss(const Batch& batch) override;
+  torch::Tensor score(const Batch& batch) override;
+  // [B, L, embedding] output of every position (already projected to the embedding width).
+  torch::Tensor encode(const torch::Tensor& items);
+
+  torch::nn::Embedding item{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  torch::nn::GRU gru{nullptr};
+  torch::nn::Linear projection{nullptr};  // only when hidden != embedding
+  NextItemLossOptions loss_options;
+};
+
+// Xavier-uniform GRU weight matrices (RecBole's GRU4Rec/NARM initialisation); biases keep
+// PyTorch's default.
+void init_gru_xavier(torch::nn::GRU& gru);
+
+}  // namespace seqrec
