@@ -11,15 +11,12 @@
 #include <set>
 #include <sstream>
 
+#include "harness/atomic_write.h"
 #include "harness/trial_store.h"
 
 namespace seqrec {
 
 namespace fs = std::filesystem;
-
-// From harness/trial.h (declared here so that this file stays free of torch headers):
-// writes `content` to `path` through a temporary file in the same folder and a rename.
-void write_file_atomic(const std::string& path, const std::string& content);
 
 namespace {
 

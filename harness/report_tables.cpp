@@ -10,16 +10,13 @@
 #include <sstream>
 #include <tuple>
 
+#include "harness/atomic_write.h"
 #include "harness/errors.h"
 #include "harness/significance.h"
 
 namespace seqrec {
 
 namespace fs = std::filesystem;
-
-// From harness/trial.h (declared here so that this file stays free of torch headers):
-// writes `content` to `path` through a temporary file in the same folder and a rename.
-void write_file_atomic(const std::string& path, const std::string& content);
 
 // ---------------------------------------------------------------------------------------------
 // Numbers and statistics

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "datasets/dataset.h"
+#include "harness/atomic_write.h"
 #include "harness/params.h"
 #include "harness/protocol.h"
 #include "harness/trainer.h"
@@ -61,9 +62,6 @@ struct TrialOptions {
 // Trains and evaluates one trial on already-loaded data and writes its folder.
 // Returns result.json's content.
 nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data, const TrialOptions& options);
-
-// Writes `content` to `path` atomically (temporary file in the same folder, then rename).
-void write_file_atomic(const std::string& path, const std::string& content);
 
 // The commit this binary was built from (git describe --always --dirty at build time).
 std::string source_version();
