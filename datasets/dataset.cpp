@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "datasets/dataset_files.h"
+#include "datasets/item_features.h"
 #include "harness/errors.h"
 
 namespace seqrec {
@@ -30,6 +31,7 @@ Dataset load_dataset(const std::string& name_or_path, const PreprocessOptions& o
   if (dir.filename().empty()) dir = dir.parent_path();
   dataset.name = dir.filename().string();
   dataset.directory = directory;
+  read_item_features(*files, dataset);
   return dataset;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "datasets/npy.h"
+
 namespace seqrec {
 
 struct Dataset {
@@ -30,11 +32,16 @@ struct Dataset {
   // kept for featurizers (text modality).
   std::map<std::string, std::vector<std::vector<std::string>>> item_token_fields;
 
+  // Frozen item features per modality (design §3), e.g. "text" -> [N+1, F] rows by item id,
+  // row 0 (padding) zeros. Read by load_dataset from NAME.<modality>.npy beside the data.
+  std::map<std::string, FloatMatrix> item_features;
+
   int64_t num_items() const { return static_cast<int64_t>(item_tokens.size()) - 1; }
   int64_t num_users() const { return static_cast<int64_t>(sequences.size()); }
   int64_t num_interactions() const;
   bool has_timestamps() const { return !timestamps.empty(); }
   bool has_categories() const { return !category_tokens.empty(); }
+  bool has_features(const std::string& modality) const { return item_features.count(modality) > 0; }
 };
 
 // Preprocessing choices; part of the protocol and recorded with every result.

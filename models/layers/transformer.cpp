@@ -65,9 +65,14 @@ SequenceEmbeddingImpl::SequenceEmbeddingImpl(int64_t num_items, int64_t max_len,
 }
 
 torch::Tensor SequenceEmbeddingImpl::forward(const torch::Tensor& items) {
-  auto positions = torch::arange(items.size(1), items.options()).unsqueeze(0);
-  auto x = item(items) * scale + position(positions);
-  return dropout(x);
+  return add_positions(item(items));
+}
+
+torch::Tensor SequenceEmbeddingImpl::add_positions(const torch::Tensor& item_vectors) {
+  auto positions =
+      torch::arange(item_vectors.size(1), torch::dtype(torch::kInt64).device(item_vectors.device()))
+          .unsqueeze(0);
+  return dropout(item_vectors * scale + position(positions));
 }
 
 void init_weights_normal(torch::nn::Module& module, double std) {

@@ -65,6 +65,9 @@ class SequenceEmbeddingImpl : public torch::nn::Module {
   SequenceEmbeddingImpl(int64_t num_items, int64_t max_len, int64_t dim, double dropout,
                         bool scale_by_sqrt_dim);
   torch::Tensor forward(const torch::Tensor& items);  // [B, L] -> [B, L, d]
+  // For models whose item vectors are not (only) this table's rows (e.g. fused with
+  // modality features): [B, L, d] item vectors -> scaled, plus positions, dropout.
+  torch::Tensor add_positions(const torch::Tensor& item_vectors);
 
   torch::nn::Embedding item{nullptr}, position{nullptr};
   torch::nn::Dropout dropout{nullptr};

@@ -1,0 +1,139 @@
+#include "baselines/sasrec_mm.h"
+
+#include <algorithm>
+
+#include "baselines/sasrec.h"
+#include "harness/errors.h"
+#include "models/registry.h"
+#include "models/side_information.h"
+
+namespace seqrec {
+namespace {
+
+const char* kName = "sasrec_mm";
+
+// Features come from anywhere (SVD of TF-IDF, CNN or CLIP embeddings) with any scale;
+// z-scoring each column over the real items lets one initialisation of the projection fit
+// them all. Row 0 stays zero.
+torch::Tensor frozen_features(const FloatMatrix& matrix, bool standardize) {
+  auto f = torch::from_blob(const_cast<float*>(matrix.values.data()), {matrix.rows, matrix.cols},
+                            torch::kFloat32)
+               .clone();
+  if (standardize && matrix.rows > 1) {
+    auto items = f.slice(0, 1);
+    auto mean = items.mean(0, /*keepdim=*/true);
+    auto std = items.std(0, /*unbiased=*/false, /*keepdim=*/true).clamp_min(1e-8);
+    f = torch::cat({torch::zeros_like(f.slice(0, 0, 1)), (items - mean) / std}, 0);
+  }
+  return f;
+}
+
+std::vector<std::string> chosen_modalities(const ModelContext& c) {
+  std::vector<std::string> chosen = c.params.get_string_list("modalities");
+  if (chosen.empty()) {
+    for (const auto& [modality, matrix] : c.data.item_features) chosen.push_back(modality);
+    // Nothing to fuse: the standard error names what is missing and how to build it.
+    if (chosen.empty()) require_features(c, kName, "text");
+  }
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    if (std::find(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(i), chosen[i]) !=
+        chosen.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw InputError("model '" + std::string(kName) + "': modalities lists '" + chosen[i] +
+                       "' twice");
+    }
+    require_features(c, kName, chosen[i]);
+  }
+  return chosen;
+}
+
+}  // namespace
+
+ParamSchema SASRecMMImpl::schema() {
+  // The backbone keeps SASRec's paper defaults (2 blocks, 1 head, ReLU, dropout 0.5); the loss
+  // defaults to full CE, which beats SASRec's BCE with one negative (Klenitskiy & Vasilev,
+  // RecSys 2023).
+  ParamSchema s = transformer_schema(/*layers=*/2, /*heads=*/1, /*dropout=*/0.5, "relu");
+  s.string_param("fusion", "sum",
+                 "how the ID embedding and the projected features combine: sum (default; early "
+                 "fusion by addition, the ID+feature SASRec of multi-modal papers) or concat "
+                 "(concatenate, then a linear map back to hidden)",
+                 {"sum", "concat"});
+  s.string_list_param("modalities", {},
+                      "modalities to fuse, e.g. text,image (default [] = every "
+                      "NAME.<modality>.npy the dataset has)");
+  s.bool_param("standardize", true,
+               "z-score each frozen feature column over the items before its projection "
+               "(default true, this harness's choice so one initialisation fits features of any "
+               "scale; false = raw features)");
+  return s.extend(next_item_loss_schema("ce"));
+}
+
+SASRecMMImpl::SASRecMMImpl(const ModelContext& c)
+    : fusion(c.params.get_string("fusion")),
+      modalities(chosen_modalities(c)),
+      loss_options(next_item_loss_options(c.params)) {
+  const auto options = transformer_options(c.params);
+  TORCH_CHECK(options.dim() % options.heads() == 0, "hidden must be divisible by heads");
+  const int64_t d = options.dim();
+  embedding = register_module("embedding",
+                              SequenceEmbedding(c.data.num_items(), c.max_len, d, options.dropout(),
+                                                /*scale_by_sqrt_dim=*/true));
+  projections = register_module("projections", torch::nn::ModuleList());
+  const bool standardize = c.params.get_bool("standardize");
+  for (size_t m = 0; m < modalities.size(); ++m) {
+    const FloatMatrix& matrix = c.data.item_features.at(modalities[m]);
+    // Buffers, not parameters: saved and moved with the model, never trained.
+    features.push_back(
+        register_buffer("features_" + std::to_string(m), frozen_features(matrix, standardize)));
+    projections->push_back(torch::nn::Linear(matrix.cols, d));
+  }
+  if (fusion == "concat") {
+    fuse = register_module("fuse",
+                           torch::nn::Linear(static_cast<int64_t>(1 + modalities.size()) * d, d));
+  }
+  encoder = register_module("encoder", TransformerEncoder(options));
+  init_weights_normal(*this);
+}
+
+torch::Tensor SASRecMMImpl::item_table() {
+  std::vector<torch::Tensor> streams{embedding->item->weight};
+  for (size_t m = 0; m < features.size(); ++m) {
+    streams.push_back(projections[m]->as<torch::nn::LinearImpl>()->forward(features[m]));
+  }
+  torch::Tensor fused;
+  if (fusion == "concat") {
+    fused = fuse(torch::cat(streams, 1));
+  } else {
+    fused = streams[0];
+    for (size_t s = 1; s < streams.size(); ++s) fused = fused + streams[s];
+  }
+  // Padding must stay a non-item: zero, like the ID table's padding row.
+  return torch::cat({torch::zeros_like(fused.slice(0, 0, 1)), fused.slice(0, 1)}, 0);
+}
+
+torch::Tensor SASRecMMImpl::encode(const torch::Tensor& items, const torch::Tensor& table) {
+  return encoder(embedding->add_positions(torch::embedding(table, items)),
+                 causal_mask(items.size(1), items.device()));
+}
+
+LossParts SASRecMMImpl::loss(const Batch& batch) {
+  const auto table = item_table();
+  auto hidden = encode(batch.items, table);
+  auto mask = batch.target_mask();
+  auto l = next_item_loss(hidden.index({mask}), batch.targets.index({mask}), table, loss_options);
+  return {l, {{"main", l}}};
+}
+
+torch::Tensor SASRecMMImpl::score(const Batch& batch) {
+  const auto table = item_table();
+  return torch::matmul(batch.last_position(encode(batch.items, table)), table.t());
+}
+
+SEQREC_REGISTER_MODEL({"sasrec_mm",
+                       "SASRec-MM: SASRec with ID embeddings fused with projected frozen modality "
+                       "features (sum or concat), used as input and candidate table",
+                       SASRecMMImpl::schema,
+                       {{"train_samples", "all_positions"}},
+                       [](const ModelContext& c) { return std::make_shared<SASRecMMImpl>(c); }});
+
+}  // namespace seqrec

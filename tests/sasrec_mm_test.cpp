@@ -1,0 +1,145 @@
+#include "baselines/sasrec_mm.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include "datasets/text_features.h"
+#include "harness/errors.h"
+#include "model_fixtures.h"
+
+using namespace seqrec;
+using namespace seqrec::testing;
+
+namespace {
+
+SASRecMMImpl& as_sasrec_mm(BuiltModel& built) {
+  auto* model = dynamic_cast<SASRecMMImpl*>(built.model.get());
+  BOOST_REQUIRE(model);
+  return *model;
+}
+
+Batch first_training_batch(const BuiltModel& built, int64_t size) {
+  TrainingBatcher batcher(built.split, built.setup.trainer.sample_mode,
+                          built.setup.protocol.max_len);
+  std::mt19937_64 rng(3);
+  auto order = batcher.epoch_order(rng);
+  return batcher.make_batch(order, 0, std::min<size_t>(order.size(), size));
+}
+
+std::string build_error(const Dataset& data, const std::vector<std::string>& sets = {}) {
+  try {
+    build_model("sasrec_mm", data, sets);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  BOOST_FAIL("expected an InputError");
+  return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(sasrec_mm)
+
+BOOST_AUTO_TEST_CASE(output_at_a_position_ignores_later_items) {
+  for (const std::string fusion : {"sum", "concat"}) {
+    BOOST_TEST_CONTEXT("fusion " << fusion) {
+      auto built = build_model("sasrec_mm", synthetic_dataset(), {"fusion=" + fusion});
+      auto& model = as_sasrec_mm(*built);
+      model.eval();
+      torch::NoGradGuard no_grad;
+      auto items = torch::tensor({{3, 5, 7, 9, 11}}, torch::kInt64);
+      auto changed = items.clone();
+      changed[0][3] = 42;
+      changed[0][4] = 0;  // later position becomes padding
+      auto a = model.encode(items), b = model.encode(changed);
+      BOOST_TEST(torch::equal(a.slice(1, 0, 3), b.slice(1, 0, 3)));
+      BOOST_TEST(!torch::equal(a.slice(1, 3, 4), b.slice(1, 3, 4)));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(both_fusions_use_every_modality_and_score_every_item) {
+  const Dataset& data = synthetic_dataset();
+  for (const std::string fusion : {"sum", "concat"}) {
+    BOOST_TEST_CONTEXT("fusion " << fusion) {
+      auto built = build_model("sasrec_mm", data, {"fusion=" + fusion, "hidden=32", "heads=2"});
+      auto& model = as_sasrec_mm(*built);
+      BOOST_TEST(model.modalities == (std::vector<std::string>{"image", "text"}));
+      BOOST_TEST(model.item_table().sizes() == torch::IntArrayRef({data.num_items() + 1, 32}));
+      BOOST_TEST(torch::equal(model.item_table()[0], torch::zeros({32})));
+      model.train();
+      auto loss = model.loss(first_training_batch(*built, 16)).total;
+      BOOST_TEST(std::isfinite(loss.item<double>()));
+      model.eval();
+      torch::NoGradGuard no_grad;
+      EvaluationBatcher batcher(built->split, EvalStage::Test, built->setup.protocol.max_len);
+      auto scores = model.score(batcher.make_batch(0, 8));
+      BOOST_TEST(scores.sizes() == torch::IntArrayRef({8, data.num_items() + 1}));
+      BOOST_TEST(torch::isfinite(scores).all().item<bool>());
+    }
+  }
+  // One chosen modality: only its projection exists.
+  auto built = build_model("sasrec_mm", data, {"modalities=text"});
+  BOOST_TEST(as_sasrec_mm(*built).modalities == (std::vector<std::string>{"text"}));
+  BOOST_TEST(as_sasrec_mm(*built).projections->size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(features_are_frozen_buffers_and_a_step_leaves_them_unchanged) {
+  auto built = build_model("sasrec_mm", synthetic_dataset());
+  auto& model = as_sasrec_mm(*built);
+  for (const auto& p : model.named_parameters()) {
+    BOOST_TEST(p.key().find("features") == std::string::npos, p.key());
+  }
+  BOOST_TEST(model.named_buffers().size() == 2u);
+  std::vector<torch::Tensor> before;
+  for (const auto& f : model.features) before.push_back(f.clone());
+  const auto projection_before = model.projections[0]->as<torch::nn::LinearImpl>()->weight.clone();
+
+  torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(1e-2));
+  model.train();
+  optimizer.zero_grad();
+  model.loss(first_training_batch(*built, 32)).total.backward();
+  optimizer.step();
+  for (size_t m = 0; m < before.size(); ++m) BOOST_TEST(torch::equal(model.features[m], before[m]));
+  BOOST_TEST(
+      !torch::equal(model.projections[0]->as<torch::nn::LinearImpl>()->weight, projection_before));
+}
+
+BOOST_AUTO_TEST_CASE(dataset_without_features_is_a_clear_error) {
+  ScratchDir scratch;
+  scratch.write("plain/plain.inter",
+                "user_id:token\titem_id:token\ttimestamp:float\n"
+                "u\ta\t1\nu\tb\t2\nu\tc\t3\nv\tb\t1\nv\tc\t2\nv\ta\t3\n");
+  const Dataset plain = load_dataset(scratch.file("plain"), {});
+  const std::string none = build_error(plain);
+  BOOST_TEST_INFO(none);
+  BOOST_TEST(none.find("model 'sasrec_mm' needs item features") != std::string::npos);
+  BOOST_TEST(none.find("has none") != std::string::npos);
+  BOOST_TEST(none.find("seqrec features text") != std::string::npos);
+
+  const std::string unknown = build_error(synthetic_dataset(), {"modalities=audio"});
+  BOOST_TEST_INFO(unknown);
+  BOOST_TEST(unknown.find("'audio'") != std::string::npos);
+  BOOST_TEST(unknown.find("only: image, text") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(sasrec_mm_with_text_features_beats_popularity_on_ml100k) {
+  ScratchDir scratch;
+  TextFeatureOptions text;
+  text.fields = {"movie_title", "class"};
+  text.dim = 64;
+  write_text_features(shared_dataset("ml-100k"), "text", text, scratch.file("ml-100k"));
+  const Dataset data = load_dataset(scratch.file("ml-100k"), {});
+  BOOST_REQUIRE(data.has_features("text"));
+  auto pop = train_trial("pop", data, {});
+  // Short: lr 3e-3 and dropout 0.2 (SASRec's MovieLens setting) reach in 15 epochs what the
+  // defaults reach in 30 (HR@10 about 0.08-0.10 against Pop's 0.05).
+  auto mm =
+      train_trial("sasrec_mm", data,
+                  {"epochs=15", "patience=15", "lr=0.003", "dropout=0.2", "attn_dropout=0.2"});
+  const double pop_hr = pop["metrics"]["test"]["HR@10"];
+  const double mm_hr = mm["metrics"]["test"]["HR@10"];
+  BOOST_TEST_MESSAGE("ml-100k test HR@10: pop " << pop_hr << ", sasrec_mm " << mm_hr);
+  BOOST_TEST(mm_hr > pop_hr);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
