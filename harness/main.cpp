@@ -1,29 +1,15 @@
 // seqrec: one binary that trains, evaluates and compares sequential recommenders.
 #include <CLI/CLI.hpp>
-#include <malloc.h>
 
 #include <exception>
 #include <iostream>
 
 #include "harness/cli_commands.h"
 #include "harness/errors.h"
-
-namespace {
-
-// Score matrices of tens of MB are allocated and freed every step; by default glibc serves
-// them with mmap/munmap and returns memory to the OS, which costs page faults on every
-// touch (measured on beauty: 21 s of system time in a 35 s epoch). Keeping freed memory in
-// the heap removes that.
-void keep_freed_memory_in_heap() {
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  mallopt(M_TOP_PAD, 256 << 20);
-}
-
-}  // namespace
+#include "harness/heap_tuning.h"
 
 int main(int argc, char** argv) {
-  keep_freed_memory_in_heap();
+  seqrec::keep_freed_memory_in_heap();
   CLI::App app{
       "seqrec - benchmark and evaluation harness for sequential recommendation.\n"
       "Trains and evaluates registered models under a pinned, recorded protocol with full\n"
