@@ -8,28 +8,15 @@
 #include "models/registry.h"
 
 namespace seqrec {
-namespace {
-
-// The shared transformer keys, with where CORE's defaults come from added to their help.
-ParamSchema with_sources(const ParamSchema& base, const std::map<std::string, std::string>& notes) {
-  ParamSchema out;
-  for (auto spec : base.specs()) {
-    auto note = notes.find(spec.name);
-    if (note != notes.end()) spec.help += " [CORE: " + note->second + "]";
-    out.add(spec);
-  }
-  return out;
-}
-
-}  // namespace
 
 ParamSchema COREImpl::schema() {
   // Sources: RecBole's CORE.yaml and the authors' props/core_trm.yaml (RUCAIBox/CORE); they
   // agree on everything but the width (RecBole 64, authors 100).
-  auto s = with_sources(
+  auto s = with_default_sources(
       transformer_schema(/*layers=*/2, /*heads=*/2, /*dropout=*/0.5, "gelu")
           .override_default("pre_norm", false)
           .override_default("inner", 256),
+      "CORE",
       {{"hidden",
         "default 64 = RecBole CORE.yaml embedding_size; the authors' core_trm.yaml "
         "uses 100"},

@@ -10,17 +10,6 @@
 namespace seqrec {
 namespace {
 
-// The shared keys, with where FDSA's defaults come from added to their help.
-ParamSchema with_sources(const ParamSchema& base, const std::map<std::string, std::string>& notes) {
-  ParamSchema out;
-  for (auto spec : base.specs()) {
-    auto note = notes.find(spec.name);
-    if (note != notes.end()) spec.help += " [FDSA: " + note->second + "]";
-    out.add(spec);
-  }
-  return out;
-}
-
 // The padded item -> category slot table and its mask (see FDSAImpl::category_index).
 std::pair<torch::Tensor, torch::Tensor> category_table(const Dataset& data) {
   const int64_t rows = data.num_items() + 1;
@@ -46,22 +35,23 @@ std::pair<torch::Tensor, torch::Tensor> category_table(const Dataset& data) {
 
 ParamSchema FDSAImpl::schema() {
   // Sources: RecBole's FDSA.yaml (the paper gives no complete configuration for this setting).
-  auto s =
-      with_sources(transformer_schema(/*layers=*/2, /*heads=*/2, /*dropout=*/0.5, "gelu")
-                       .override_default("pre_norm", false)
-                       .override_default("inner", 256),
-                   {{"hidden", "default 64 = RecBole FDSA.yaml hidden_size"},
-                    {"layers", "default 2 = RecBole n_layers, for each of the two streams"},
-                    {"heads", "default 2 = RecBole n_heads"},
-                    {"inner", "default 256 = RecBole inner_size"},
-                    {"dropout",
-                     "default 0.5 = RecBole hidden_dropout_prob (also on both stream inputs and "
-                     "the combined output)"},
-                    {"attn_dropout", "default 0.5 = RecBole attn_dropout_prob"},
-                    {"activation",
-                     "default gelu = RecBole hidden_act; the paper's feed-forward is "
-                     "SASRec's ReLU one"},
-                    {"pre_norm", "default false: RecBole's post-norm TransformerEncoder"}});
+  auto s = with_default_sources(
+      transformer_schema(/*layers=*/2, /*heads=*/2, /*dropout=*/0.5, "gelu")
+          .override_default("pre_norm", false)
+          .override_default("inner", 256),
+      "FDSA",
+      {{"hidden", "default 64 = RecBole FDSA.yaml hidden_size"},
+       {"layers", "default 2 = RecBole n_layers, for each of the two streams"},
+       {"heads", "default 2 = RecBole n_heads"},
+       {"inner", "default 256 = RecBole inner_size"},
+       {"dropout",
+        "default 0.5 = RecBole hidden_dropout_prob (also on both stream inputs and "
+        "the combined output)"},
+       {"attn_dropout", "default 0.5 = RecBole attn_dropout_prob"},
+       {"activation",
+        "default gelu = RecBole hidden_act; the paper's feed-forward is "
+        "SASRec's ReLU one"},
+       {"pre_norm", "default false: RecBole's post-norm TransformerEncoder"}});
   s.string_param("feature_pooling", "attention",
                  "how an item's categories become one feature vector: attention = the paper's "
                  "vanilla attention (scores from a d->d->1 ReLU MLP, RecBole's VanillaAttention, "
@@ -69,12 +59,12 @@ ParamSchema FDSAImpl::schema() {
                  "RecBole computes for a single token_seq field (pooling_mode mean, after which "
                  "its attention over one field is the identity). Default attention (paper)",
                  {"attention", "mean"});
-  return s.extend(
-      with_sources(next_item_loss_schema("ce"),
-                   {{"loss",
-                     "default ce = RecBole FDSA.yaml loss_type CE; the paper trains with binary "
-                     "cross-entropy over the target and sampled negatives at every position, as "
-                     "SASRec (= bce)"}}));
+  return s.extend(with_default_sources(
+      next_item_loss_schema("ce"), "FDSA",
+      {{"loss",
+        "default ce = RecBole FDSA.yaml loss_type CE; the paper trains with binary "
+        "cross-entropy over the target and sampled negatives at every position, as "
+        "SASRec (= bce)"}}));
 }
 
 FDSAImpl::FDSAImpl(const ModelContext& c)

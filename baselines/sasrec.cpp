@@ -32,6 +32,17 @@ TransformerOptions transformer_options(const Params& p) {
       .pre_norm(p.get_bool("pre_norm"));
 }
 
+ParamSchema with_default_sources(const ParamSchema& base, const std::string& model,
+                                 const std::map<std::string, std::string>& notes) {
+  ParamSchema out;
+  for (auto spec : base.specs()) {
+    auto note = notes.find(spec.name);
+    if (note != notes.end()) spec.help += " [" + model + ": " + note->second + "]";
+    out.add(spec);
+  }
+  return out;
+}
+
 ParamSchema SASRecImpl::schema() {
   // SASRec paper: d = 50, 2 blocks, 1 head, ReLU, dropout 0.5 on the sparse Amazon data.
   return transformer_schema(/*layers=*/2, /*heads=*/1, /*dropout=*/0.5, "relu")
@@ -41,9 +52,9 @@ ParamSchema SASRecImpl::schema() {
 SASRecImpl::SASRecImpl(const ModelContext& c) : loss_options(next_item_loss_options(c.params)) {
   const auto options = transformer_options(c.params);
   TORCH_CHECK(options.dim() % options.heads() == 0, "hidden must be divisible by heads");
-  embedding = register_module(
-      "embedding", SequenceEmbedding(c.data.num_items(), c.max_len, options.dim(),
-                                     options.dropout(), /*scale_by_sqrt_dim=*/true));
+  embedding = register_module("embedding",
+                              SequenceEmbedding(c.data.num_items(), c.max_len, options.dim(),
+                                                options.dropout(), /*scale_by_sqrt_dim=*/true));
   encoder = register_module("encoder", TransformerEncoder(options));
   init_weights_normal(*this);
 }
@@ -64,8 +75,10 @@ torch::Tensor SASRecImpl::score(const Batch& batch) {
   return torch::matmul(batch.last_position(encode(batch.items)), embedding->item->weight.t());
 }
 
-SEQREC_REGISTER_MODEL({"sasrec", "SASRec: causal self-attention (Kang & McAuley, ICDM 2018)",
-                       SASRecImpl::schema, {{"train_samples", "all_positions"}},
+SEQREC_REGISTER_MODEL({"sasrec",
+                       "SASRec: causal self-attention (Kang & McAuley, ICDM 2018)",
+                       SASRecImpl::schema,
+                       {{"train_samples", "all_positions"}},
                        [](const ModelContext& c) { return std::make_shared<SASRecImpl>(c); }});
 
 }  // namespace seqrec
