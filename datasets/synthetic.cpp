@@ -24,7 +24,8 @@ class PortableRandom {
   uint64_t below(uint64_t n) {
     const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
     uint64_t x;
-    do x = engine_(); while (x >= limit);
+    do x = engine_();
+    while (x >= limit);
     return x % n;
   }
   // Approximately standard normal: Irwin-Hall sum of 4 uniforms, rescaled to variance 1.
@@ -61,7 +62,8 @@ struct SyntheticItems {
   }
   uint64_t combination_of(const std::vector<int32_t>& values, int values_per_facet) const {
     uint64_t key = 0;  // mixed radix; wraps harmlessly (merges buckets) for huge spaces
-    for (int32_t v : values) key = key * static_cast<uint64_t>(values_per_facet) + static_cast<uint64_t>(v);
+    for (int32_t v : values)
+      key = key * static_cast<uint64_t>(values_per_facet) + static_cast<uint64_t>(v);
     return key;
   }
 };
@@ -78,8 +80,9 @@ SyntheticItems make_items(const SyntheticOptions& o, PortableRandom& rng) {
   }
   items.facet_values.resize(static_cast<size_t>(o.items * o.facets));
   items.latent.resize(static_cast<size_t>(o.items) * dim);
-  items.by_facet_value.assign(static_cast<size_t>(o.facets),
-                              std::vector<std::vector<int32_t>>(static_cast<size_t>(o.values_per_facet)));
+  items.by_facet_value.assign(
+      static_cast<size_t>(o.facets),
+      std::vector<std::vector<int32_t>>(static_cast<size_t>(o.values_per_facet)));
   std::vector<int32_t> values(static_cast<size_t>(o.facets));
   for (int64_t i = 0; i < o.items; ++i) {
     float* z = &items.latent[static_cast<size_t>(i) * dim];
@@ -87,12 +90,14 @@ SyntheticItems make_items(const SyntheticOptions& o, PortableRandom& rng) {
       const auto v = static_cast<int32_t>(rng.below(static_cast<uint64_t>(o.values_per_facet)));
       values[static_cast<size_t>(k)] = v;
       items.facet_values[static_cast<size_t>(i * o.facets + k)] = v;
-      items.by_facet_value[static_cast<size_t>(k)][static_cast<size_t>(v)].push_back(static_cast<int32_t>(i));
+      items.by_facet_value[static_cast<size_t>(k)][static_cast<size_t>(v)].push_back(
+          static_cast<int32_t>(i));
       const auto& c = centroids[static_cast<size_t>(k * o.values_per_facet + v)];
       for (size_t d = 0; d < dim; ++d) z[d] += c[d];
     }
     for (size_t d = 0; d < dim; ++d) z[d] += static_cast<float>(o.latent_noise * rng.normal());
-    items.by_combination[items.combination_of(values, o.values_per_facet)].push_back(static_cast<int32_t>(i));
+    items.by_combination[items.combination_of(values, o.values_per_facet)].push_back(
+        static_cast<int32_t>(i));
   }
   return items;
 }
@@ -138,14 +143,19 @@ std::string make_interactions(const SyntheticItems& items, const SyntheticOption
                               PortableRandom& rng) {
   constexpr int64_t kMinute = 60, kHour = 3600, kDay = 86400, kWeek = 7 * kDay;
   std::string out = "user_id:token\titem_id:token\ttimestamp:float\n";
-  out.reserve(out.size() + static_cast<size_t>(o.users) * static_cast<size_t>(o.max_len + o.min_len) * 12);
+  out.reserve(out.size() +
+              static_cast<size_t>(o.users) * static_cast<size_t>(o.max_len + o.min_len) * 12);
   std::vector<int32_t> preferred(static_cast<size_t>(o.facets));
   std::vector<int32_t> sequence;
   // Preferences are copied from a uniformly drawn item, so the preferred combination
   // always has at least one item (popular combinations are preferred more often).
+  int focus = -1;  // the one facet a focused user follows; -1 = all facets
   auto draw_preferences = [&] {
     const auto anchor = static_cast<int64_t>(rng.below(static_cast<uint64_t>(items.count)));
     for (int k = 0; k < o.facets; ++k) preferred[static_cast<size_t>(k)] = items.value(anchor, k);
+    focus = -1;
+    if (o.facet_focus > 0.0 && rng.uniform() < o.facet_focus)
+      focus = static_cast<int>(rng.below(static_cast<uint64_t>(o.facets)));
   };
   // Prefers an item the user has not seen yet (real logs rarely repeat) but stays inside
   // the chosen pool, so a small preferred pool yields repeats rather than off-preference items.
@@ -163,16 +173,23 @@ std::string make_interactions(const SyntheticItems& items, const SyntheticOption
   auto next_item = [&] {
     const double r = rng.uniform();
     if (r < o.follow_preference) {
-      return pick_from(items.by_combination.at(items.combination_of(preferred, o.values_per_facet)));
+      if (focus >= 0)
+        return pick_from(items.by_facet_value[static_cast<size_t>(focus)][static_cast<size_t>(
+            preferred[static_cast<size_t>(focus)])]);
+      return pick_from(
+          items.by_combination.at(items.combination_of(preferred, o.values_per_facet)));
     }
     if (r < o.follow_preference + 0.5 * (1.0 - o.follow_preference)) {
       const auto k = static_cast<size_t>(rng.below(static_cast<uint64_t>(o.facets)));
       return pick_from(items.by_facet_value[k][static_cast<size_t>(preferred[k])]);
     }
-    return pick_unseen([&] { return static_cast<int32_t>(rng.below(static_cast<uint64_t>(items.count))); });
+    return pick_unseen(
+        [&] { return static_cast<int32_t>(rng.below(static_cast<uint64_t>(items.count))); });
   };
   for (int64_t u = 0; u < o.users; ++u) {
-    const auto length = o.min_len + static_cast<int64_t>(rng.below(static_cast<uint64_t>(o.max_len - o.min_len + 1)));
+    const auto length =
+        o.min_len +
+        static_cast<int64_t>(rng.below(static_cast<uint64_t>(o.max_len - o.min_len + 1)));
     int64_t time = o.start_time + static_cast<int64_t>(rng.below(365 * kDay));
     draw_preferences();
     sequence.clear();
@@ -218,23 +235,27 @@ std::string make_item_file(const SyntheticItems& items) {
 }
 
 void require(bool ok, const std::string& option, const std::string& rule, const std::string& got) {
-  if (!ok) throw InputError("synthetic dataset: " + option + " must be " + rule + " (got " + got + ")");
+  if (!ok)
+    throw InputError("synthetic dataset: " + option + " must be " + rule + " (got " + got + ")");
 }
 
 }  // namespace
 
 void validate_synthetic_options(const SyntheticOptions& o) {
   require(o.users >= 1, "users", ">= 1", std::to_string(o.users));
-  require(o.items >= 1 && o.items <= INT32_MAX - 1, "items", "in [1, 2^31-2]", std::to_string(o.items));
+  require(o.items >= 1 && o.items <= INT32_MAX - 1, "items", "in [1, 2^31-2]",
+          std::to_string(o.items));
   require(o.min_len >= 1, "min_len", ">= 1", std::to_string(o.min_len));
   require(o.max_len >= o.min_len, "max_len", ">= min_len", std::to_string(o.max_len));
   require(o.facets >= 1, "facets", ">= 1", std::to_string(o.facets));
   require(o.values_per_facet >= 1, "values_per_facet", ">= 1", std::to_string(o.values_per_facet));
   require(o.latent_dim >= 1, "latent_dim", ">= 1", std::to_string(o.latent_dim));
   require(o.modality_dim >= 1, "modality_dim", ">= 1", std::to_string(o.modality_dim));
-  for (const auto& [name, p] : {std::pair<const char*, double>{"follow_preference", o.follow_preference},
-                                {"long_gap_prob", o.long_gap_prob},
-                                {"long_gap_switch", o.long_gap_switch}}) {
+  for (const auto& [name, p] :
+       {std::pair<const char*, double>{"follow_preference", o.follow_preference},
+        {"long_gap_prob", o.long_gap_prob},
+        {"long_gap_switch", o.long_gap_switch},
+        {"facet_focus", o.facet_focus}}) {
     require(p >= 0.0 && p <= 1.0, name, "in [0, 1]", std::to_string(p));
   }
   require(o.latent_noise >= 0.0, "latent_noise", ">= 0", std::to_string(o.latent_noise));

@@ -10,6 +10,12 @@
 // `long_gap_switch`, so elapsed time predicts a change. Categories are the facet values
 // ("f0_v2"); the image and text modalities are two different noisy linear projections of
 // the latent factors.
+//
+// With `facet_focus` > 0, that share of preference draws makes a focused user, who follows
+// one facet only (drawn per user): the next item matches the preferred value of that facet
+// and may take any value elsewhere. This is FAME's motivating case (one user picks by genre,
+// another by actor): which facet matters differs between users. At 0 (the default) no extra
+// random numbers are drawn, so the files are byte-identical to those without the option.
 #include <cstdint>
 #include <string>
 
@@ -27,6 +33,7 @@ struct SyntheticOptions {
   double follow_preference = 0.85;  // P(next item matches every preferred facet value)
   double long_gap_prob = 0.15;      // P(a gap is long: 1-8 weeks, else 1 min - 6 h)
   double long_gap_switch = 0.8;     // P(user re-draws preferences after a long gap)
+  double facet_focus = 0.0;         // P(a preference draw follows one facet only)
   double latent_noise = 0.3;        // item factor noise around its facet centroids
   double feature_noise = 0.1;       // modality feature noise around the projection
   int64_t start_time = 1500000000;  // first interactions fall in the year after this (unix s)

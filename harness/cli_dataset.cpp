@@ -66,7 +66,8 @@ void add_synth_command(CLI::App& dataset_app) {
   cmd->add_option("--facets", o.facets, "facets per item" + def(defaults.facets));
   cmd->add_option("--values-per-facet", o.values_per_facet,
                   "values (clusters) per facet" + def(defaults.values_per_facet));
-  cmd->add_option("--latent-dim", o.latent_dim, "item latent factor width" + def(defaults.latent_dim));
+  cmd->add_option("--latent-dim", o.latent_dim,
+                  "item latent factor width" + def(defaults.latent_dim));
   cmd->add_option("--modality-dim", o.modality_dim,
                   "width of the image and text features" + def(defaults.modality_dim));
   cmd->add_option("--follow-preference", o.follow_preference,
@@ -75,16 +76,21 @@ void add_synth_command(CLI::App& dataset_app) {
   cmd->add_option("--long-gap-prob", o.long_gap_prob,
                   "probability a gap is long (1-8 weeks) instead of short (1 min-6 h)" +
                       def(defaults.long_gap_prob));
-  cmd->add_option("--long-gap-switch", o.long_gap_switch,
-                  "probability a user switches interest after a long gap" +
-                      def(defaults.long_gap_switch));
-  cmd->add_option("--latent-noise", o.latent_noise,
-                  "noise of item factors around their facet centroids" + def(defaults.latent_noise));
+  cmd->add_option(
+      "--long-gap-switch", o.long_gap_switch,
+      "probability a user switches interest after a long gap" + def(defaults.long_gap_switch));
+  cmd->add_option("--facet-focus", o.facet_focus,
+                  "share of users (per preference draw) who follow one facet only, drawn per "
+                  "user, instead of every facet" +
+                      def(defaults.facet_focus));
+  cmd->add_option(
+      "--latent-noise", o.latent_noise,
+      "noise of item factors around their facet centroids" + def(defaults.latent_noise));
   cmd->add_option("--feature-noise", o.feature_noise,
                   "noise of modality features around the projection" + def(defaults.feature_noise));
-  cmd->add_option("--start-time", o.start_time,
-                  "unix time; first interactions fall within a year after it" +
-                      def(defaults.start_time));
+  cmd->add_option(
+      "--start-time", o.start_time,
+      "unix time; first interactions fall within a year after it" + def(defaults.start_time));
   cmd->add_option("--seed", o.seed, "random seed; same seed, same bytes" + def(defaults.seed));
   cmd->callback([args] {
     write_synthetic_dataset(args->out_dir, args->name, args->options);
@@ -96,7 +102,8 @@ void add_synth_command(CLI::App& dataset_app) {
 }  // namespace
 
 void add_dataset_commands(CLI::App& app) {
-  CLI::App* dataset_app = app.add_subcommand("dataset", "Inspect datasets or generate synthetic ones");
+  CLI::App* dataset_app =
+      app.add_subcommand("dataset", "Inspect datasets or generate synthetic ones");
   dataset_app->require_subcommand(1);
   add_stats_command(*dataset_app);
   add_synth_command(*dataset_app);

@@ -23,6 +23,7 @@ struct TrainOptions {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string device = "cpu";
   int dump_top_k = 0;
+  bool explain = false;
   bool quiet = false;
 };
 
@@ -68,7 +69,6 @@ void validate_device(const std::string& device) {
   }
 }
 
-
 }  // namespace
 
 void add_train_command(CLI::App& app) {
@@ -78,7 +78,8 @@ void add_train_command(CLI::App& app) {
       "Train and evaluate one or more models on a dataset (one trial each) and print a table.\n"
       "Keys (see `seqrec models --common`) are layered: defaults < model defaults < --config "
       "< --set.");
-  cmd->add_option("-m,--model", o->models, "model name(s), repeat or comma-separate (e.g. pop,sasrec)")
+  cmd->add_option("-m,--model", o->models,
+                  "model name(s), repeat or comma-separate (e.g. pop,sasrec)")
       ->required()
       ->delimiter(',');
   cmd->add_option("-d,--dataset", o->dataset,
@@ -98,6 +99,10 @@ void add_train_command(CLI::App& app) {
                   "write each test user's top-K items to topk.csv in the trial folder (0 = off)")
       ->capture_default_str()
       ->check(CLI::Range(0, 100000));
+  cmd->add_flag("--explain", o->explain,
+                "write explanation.csv in the trial folder: per test user, what the model's "
+                "mixing weights were (FAME: gate weight of each head, router weight of each "
+                "expert at the last position)");
   cmd->add_flag("-q,--quiet", o->quiet, "no per-epoch progress lines");
   cmd->callback([o, cmd] {
     validate_device(o->device);
@@ -119,8 +124,8 @@ void add_train_command(CLI::App& app) {
         if (!several || schema.find(s.substr(0, s.find('='))) ||
             !declared_by_any(o->models, s.substr(0, s.find('='))))
           own_sets.push_back(s);
-      setups.push_back(make_trial_setup(model, o->dataset, own_config, o->config, own_sets,
-                                        o->seed, o->threads, o->device));
+      setups.push_back(make_trial_setup(model, o->dataset, own_config, o->config, own_sets, o->seed,
+                                        o->threads, o->device));
     }
     std::map<std::string, Dataset> loaded;  // by preprocessing filter
     std::vector<nlohmann::json> results;
@@ -133,11 +138,11 @@ void add_train_command(CLI::App& app) {
     command << " --seed " << o->seed << " --threads " << o->threads << " --device " << o->device;
     for (const auto& setup : setups) {
       const auto key = setup.protocol.to_json()["filter"].dump();
-      if (!loaded.count(key))
-        loaded.emplace(key, load_dataset(o->dataset, setup.protocol.filter));
+      if (!loaded.count(key)) loaded.emplace(key, load_dataset(o->dataset, setup.protocol.filter));
       TrialOptions options;
       options.out_root = o->out;
       options.dump_top_k = o->dump_top_k;
+      options.explain = o->explain;
       options.command = command.str();
       const bool quiet = o->quiet;
       options.log = [quiet](const std::string& line) {
@@ -147,7 +152,8 @@ void add_train_command(CLI::App& app) {
     }
     print_table(results, setups.front().protocol.valid_metric);
     for (const auto& r : results)
-      if (r["status"] != "ok") throw std::runtime_error("a trial failed: " + r["failure"].get<std::string>());
+      if (r["status"] != "ok")
+        throw std::runtime_error("a trial failed: " + r["failure"].get<std::string>());
   });
 }
 

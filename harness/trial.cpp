@@ -12,6 +12,8 @@
 
 #include "datasets/split.h"
 #include "harness/errors.h"
+#include "harness/explanation.h"
+#include "models/explainable.h"
 #include "models/registry.h"
 #include "models/sequential_recommender.h"
 #include "seqrec_version.h"
@@ -54,8 +56,8 @@ ParamSchema trial_schema(const std::string& model) {
 
 TrialSetup make_trial_setup(const std::string& model, const std::string& dataset,
                             const nlohmann::json& config, const std::string& config_origin,
-                            const std::vector<std::string>& assignments, uint64_t seed,
-                            int threads, const std::string& device) {
+                            const std::vector<std::string>& assignments, uint64_t seed, int threads,
+                            const std::string& device) {
   ParamSchema model_schema = ModelRegistry::instance().get(model).schema();
   Params params(trial_schema(model));
   if (!config.is_null()) params.set_object(config, config_origin);
@@ -148,7 +150,8 @@ std::string topk_csv(const EvalResult& r, const Dataset& data) {
 
 }  // namespace
 
-nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data, const TrialOptions& options) {
+nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
+                         const TrialOptions& options) {
   std::ostringstream log_text;
   auto log = [&](const std::string& line) {
     log_text << line << "\n";
@@ -164,6 +167,9 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data, const Tri
   const ModelInfo& info = ModelRegistry::instance().get(setup.model);
   SequentialRecommender model =
       info.create(ModelContext{data, split, setup.params, setup.protocol.max_len});
+  if (options.explain && !dynamic_cast<Explainable*>(model.get()))
+    throw InputError("--explain: model '" + setup.model +
+                     "' has no explanation to write (models with one: fame)");
   int64_t num_parameters = 0;
   for (const auto& p : model->parameters()) num_parameters += p.numel();
   log("trial " + setup.id() + ": " + setup.model + " on " + data.name + " (" +
@@ -174,7 +180,8 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data, const Tri
 
   Trainer trainer(model, split, setup.protocol, setup.trainer, device, setup.seed, log);
   TrainingOutcome outcome = trainer.run(options.dump_top_k);
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
   const std::string dir = (fs::path(options.out_root) / setup.id()).string();
   fs::create_directories(dir);
@@ -202,7 +209,8 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data, const Tri
       {"epochs_run", static_cast<int64_t>(outcome.curve.size())},
       {"seconds",
        {{"train", outcome.train_seconds},
-        {"train_per_epoch", outcome.curve.empty() ? 0.0 : outcome.train_seconds / outcome.curve.size()},
+        {"train_per_epoch",
+         outcome.curve.empty() ? 0.0 : outcome.train_seconds / outcome.curve.size()},
         {"valid_eval", outcome.valid_eval_seconds},
         {"valid_eval_per_epoch",
          outcome.curve.empty() ? 0.0 : outcome.valid_eval_seconds / outcome.curve.size()},
@@ -218,9 +226,14 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data, const Tri
       {"started", started},
       {"finished", utc_now()}};
   if (outcome.status == "ok") {
-    result["metrics"] = {{"valid", metrics_json(outcome.valid)}, {"test", metrics_json(outcome.test)}};
+    result["metrics"] = {{"valid", metrics_json(outcome.valid)},
+                         {"test", metrics_json(outcome.test)}};
     write_file_atomic(dir + "/per_user.csv", per_user_csv(outcome.test, data));
     if (options.dump_top_k > 0) write_file_atomic(dir + "/topk.csv", topk_csv(outcome.test, data));
+    if (options.explain)
+      write_file_atomic(dir + "/explanation.csv",
+                        explanation_csv(*model, split, data, setup.protocol.max_len, device,
+                                        setup.trainer.eval_batch_size));
   } else {
     result["failure"] = outcome.failure;
   }

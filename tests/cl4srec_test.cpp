@@ -20,14 +20,6 @@ CL4SRecImpl& as_cl4srec(BuiltModel& built) {
   return *model;
 }
 
-Batch training_batch(const BuiltModel& built, size_t size) {
-  TrainingBatcher batcher(built.split, built.setup.trainer.sample_mode,
-                          built.setup.protocol.max_len);
-  std::mt19937_64 rng(3);
-  auto order = batcher.epoch_order(rng);
-  return batcher.make_batch(order, 0, std::min(order.size(), size));
-}
-
 // A synthetic batch plus hand-made rows of length 1, 2 and 3 (right-padded).
 Batch batch_with_short_rows(const BuiltModel& built) {
   Batch batch = training_batch(built, 40);

@@ -20,14 +20,6 @@ DuoRecImpl& as_duorec(BuiltModel& built) {
   return *model;
 }
 
-Batch training_batch(const BuiltModel& built, size_t size) {
-  TrainingBatcher batcher(built.split, built.setup.trainer.sample_mode,
-                          built.setup.protocol.max_len);
-  std::mt19937_64 rng(3);
-  auto order = batcher.epoch_order(rng);
-  return batcher.make_batch(order, 0, std::min(order.size(), size));
-}
-
 // Three users; training sequences (all but the last two items) are
 // u0: 1 2 3 4, u1: 2 3 1, u2: 5 3 2.
 Dataset tiny_dataset() {

@@ -1,8 +1,12 @@
 #pragma once
-// Small datasets and one-call training for model tests.
+// Small datasets, one-call training and checks shared by the model tests.
+#include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <memory>
+#include <random>
 #include <string>
 
+#include "datasets/batching.h"
 #include "datasets/dataset.h"
 #include "datasets/split.h"
 #include "datasets/synthetic.h"
@@ -35,6 +39,19 @@ inline const Dataset& ml100k_dataset() {
   return data;
 }
 
+// Eight interactions of two users and nothing else (no categories, no features; timestamps
+// optional), loaded from a folder inside `dir`: the input that a model needing side
+// information must refuse with a clear error.
+inline Dataset bare_dataset(const ScratchDir& dir, bool with_timestamps = true) {
+  dir.write("bare/bare.inter", with_timestamps
+                                   ? "user_id:token\titem_id:token\ttimestamp:float\n"
+                                     "u1\ta\t1\nu1\tb\t2\nu1\tc\t3\nu1\td\t4\n"
+                                     "u2\tb\t1\nu2\tc\t2\nu2\td\t3\nu2\ta\t4\n"
+                                   : "user_id:token\titem_id:token\n"
+                                     "u1\ta\nu1\tb\nu1\tc\nu1\td\nu2\tb\nu2\tc\nu2\td\nu2\ta\n");
+  return load_dataset(dir.file("bare"), PreprocessOptions{});
+}
+
 // A model built with its defaults plus `sets`, on `data`, with a fixed seed.
 struct BuiltModel {
   TrialSetup setup;
@@ -62,6 +79,31 @@ inline nlohmann::json train_trial(const std::string& name, const Dataset& data,
   TrialOptions options;
   options.out_root = out.path();
   return run_trial(setup, data, options);
+}
+
+// The first `size` training samples of an epoch in a fixed order (seed 3), as the trainer
+// builds them for this model's sample mode.
+inline Batch training_batch(const BuiltModel& built, size_t size) {
+  TrainingBatcher batcher(built.split, built.setup.trainer.sample_mode,
+                          built.setup.protocol.max_len);
+  std::mt19937_64 rng(3);
+  auto order = batcher.epoch_order(rng);
+  return batcher.make_batch(order, 0, std::min(order.size(), size));
+}
+
+// Causal masking: `encode` maps items [1, L] to per-position outputs [1, L, ...]. Changing
+// position 3 of (3 5 7 9 11) and padding position 4 must leave positions 0-2 exactly as they
+// were and change position 3.
+template <typename Encode>
+void check_causal(Encode&& encode) {
+  torch::NoGradGuard no_grad;
+  auto items = torch::tensor({{3, 5, 7, 9, 11}}, torch::kInt64);
+  auto changed = items.clone();
+  changed[0][3] = 42;
+  changed[0][4] = 0;
+  torch::Tensor a = encode(items), b = encode(changed);
+  BOOST_TEST(torch::equal(a.slice(1, 0, 3), b.slice(1, 0, 3)));
+  BOOST_TEST(!torch::equal(a.slice(1, 3, 4), b.slice(1, 3, 4)));
 }
 
 }  // namespace seqrec::testing

@@ -148,10 +148,7 @@ BOOST_AUTO_TEST_CASE(equal_timestamps_and_padding_give_finite_values) {
 
 BOOST_AUTO_TEST_CASE(dataset_without_timestamps_is_an_input_error) {
   ScratchDir scratch;
-  scratch.write("notime/notime.inter",
-                "user_id:token\titem_id:token\n"
-                "u1\ta\nu1\tb\nu1\tc\nu1\td\nu2\tb\nu2\tc\nu2\td\nu2\ta\n");
-  Dataset data = load_dataset(scratch.file("notime"), PreprocessOptions{});
+  Dataset data = bare_dataset(scratch, /*with_timestamps=*/false);
   BOOST_REQUIRE(!data.has_timestamps());
   std::string message;
   try {
