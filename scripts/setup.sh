@@ -3,7 +3,7 @@
 # and makes sure LibTorch uses OpenBLAS: with the reference BLAS it runs ~7x slower.
 set -euo pipefail
 
-packages=(build-essential cmake ccache libtorch-dev libopenblas0-openmp libcli11-dev
+packages=(build-essential cmake ninja-build ccache libtorch-dev libopenblas0-openmp libcli11-dev
           nlohmann-json3-dev libboost-test-dev libbenchmark-dev gnuplot-nox
           slurm-wlm)  # slurm-wlm: the test of `seqrec sweep --slurm` runs a real single-node Slurm
 
