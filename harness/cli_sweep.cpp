@@ -37,6 +37,7 @@ const char* state_name(TrialState s) {
     case TrialState::Done: return "done";
     case TrialState::Failed: return "failed";
     case TrialState::Pending: return "pending";
+    case TrialState::Partial: return "partial";
   }
   return "?";
 }

@@ -30,7 +30,9 @@ std::string trial_dir(const SweepSpec& spec, const SweepTrial& trial) {
 TrialState trial_state(const SweepSpec& spec, const SweepTrial& trial) {
   const std::string path = trial_dir(spec, trial) + "/result.json";
   std::ifstream in(path);
-  if (!in) return TrialState::Pending;
+  if (!in)
+    return fs::exists(trial_dir(spec, trial) + "/checkpoint.pt") ? TrialState::Partial
+                                                                 : TrialState::Pending;
   try {
     return json::parse(in).value("status", "") == "ok" ? TrialState::Done : TrialState::Failed;
   } catch (const json::exception&) {

@@ -18,7 +18,8 @@ struct SweepRunOptions {
   std::string executable;   // this binary, for --jobs children
 };
 
-enum class TrialState { Pending, Done, Failed };
+// Partial: not finished, but a checkpoint holds finished epochs that a rerun resumes from.
+enum class TrialState { Pending, Partial, Done, Failed };
 TrialState trial_state(const SweepSpec& spec, const SweepTrial& trial);
 std::string trial_dir(const SweepSpec& spec, const SweepTrial& trial);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "harness/checkpoint.h"
 #include "harness/errors.h"
 
 namespace seqrec {
@@ -14,8 +15,8 @@ ParamSchema trainer_schema() {
   s.float_param("weight_decay", 0.0, "L2 weight decay (AdamW-style decoupled: no)", 0.0, 1.0);
   s.int_param("batch_size", 128, "training sequences per step (SASRec paper: 128)", 1, 1 << 20);
   s.int_param("epochs", 200, "maximum training epochs", 0, 100000);
-  s.int_param("patience", 10,
-              "stop after this many epochs without a better validation metric", 1, 100000);
+  s.int_param("patience", 10, "stop after this many epochs without a better validation metric", 1,
+              100000);
   s.int_param("eval_batch_size", 512, "users per full-ranking evaluation batch", 1, 1 << 20);
   s.float_param("grad_clip", 0.0, "max global gradient norm (0 = off)", 0.0, 1e6);
   s.string_param("train_samples", "all_positions",
@@ -65,8 +66,13 @@ void restore(torch::nn::Module& module, const std::vector<torch::Tensor>& saved)
 Trainer::Trainer(SequentialRecommender model, const LeaveOneOutSplit& split,
                  const Protocol& protocol, const TrainerConfig& config, torch::Device device,
                  uint64_t seed, Logger log)
-    : model_(std::move(model)), split_(split), protocol_(protocol), config_(config),
-      device_(device), seed_(seed), log_(std::move(log)) {}
+    : model_(std::move(model)),
+      split_(split),
+      protocol_(protocol),
+      config_(config),
+      device_(device),
+      seed_(seed),
+      log_(std::move(log)) {}
 
 EvalResult Trainer::evaluate(EvalStage stage, int dump_top_k) {
   torch::NoGradGuard no_grad;
@@ -101,7 +107,8 @@ EpochRecord Trainer::train_epoch(torch::optim::Optimizer& optimizer, TrainingBat
       throw std::runtime_error("loss is " + std::to_string(value) + " at step " +
                                std::to_string(steps + 1));
     loss.total.backward();
-    if (config_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), config_.grad_clip);
+    if (config_.grad_clip > 0)
+      torch::nn::utils::clip_grad_norm_(model_->parameters(), config_.grad_clip);
     optimizer.step();
     loss_sum += value;
     for (auto& [name, part] : loss.parts) record.loss_parts[name] += part.item<double>();
@@ -113,6 +120,28 @@ EpochRecord Trainer::train_epoch(torch::optim::Optimizer& optimizer, TrainingBat
   return record;
 }
 
+void Trainer::enable_checkpoints(std::string path, std::string owner) {
+  checkpoint_path_ = std::move(path);
+  checkpoint_owner_ = std::move(owner);
+}
+
+namespace {
+
+std::string epoch_line(const EpochRecord& record, const TrainingProgress& progress, int64_t epochs,
+                       const std::string& metric) {
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "epoch %3lld/%lld  loss %.4f  valid %s %.4f  (best %.4f @%lld)  train %.1fs  "
+                "eval %.1fs",
+                static_cast<long long>(record.epoch), static_cast<long long>(epochs),
+                record.train_loss, metric.c_str(), record.valid_value, progress.best_value,
+                static_cast<long long>(progress.best_epoch), record.train_seconds,
+                record.eval_seconds);
+  return line;
+}
+
+}  // namespace
+
 TrainingOutcome Trainer::run(int dump_top_k) {
   TrainingOutcome outcome;
   model_->to(device_);
@@ -122,52 +151,56 @@ TrainingOutcome Trainer::run(int dump_top_k) {
     torch::optim::Adam optimizer(
         model_->parameters(),
         torch::optim::AdamOptions(config_.lr).weight_decay(config_.weight_decay));
-    std::vector<torch::Tensor> best_weights;
-    double best_value = -1.0;
-    int64_t since_best = 0;
+    const CheckpointTarget checkpoint{checkpoint_path_, checkpoint_owner_};
+    TrainingProgress progress;
+    if (load_checkpoint(checkpoint, *model_, optimizer, rng, progress, device_))
+      log_("resuming after epoch " + std::to_string(progress.curve.size()) + " from " +
+           checkpoint.path + " (written by " + progress.resumes.back().written_by + ")");
+    const auto stopped_early = [&] { return progress.since_best >= config_.patience; };
     try {
-      for (int64_t epoch = 1; epoch <= config_.epochs; ++epoch) {
+      for (int64_t epoch = static_cast<int64_t>(progress.curve.size()) + 1;
+           epoch <= config_.epochs && !stopped_early(); ++epoch) {
         EpochRecord record = train_epoch(optimizer, batcher, rng);
         record.epoch = epoch;
         const auto eval_start = std::chrono::steady_clock::now();
         EvalResult valid = evaluate(EvalStage::Validation);
         record.eval_seconds = seconds_since(eval_start);
         record.valid_value = valid.value(protocol_.valid_metric);
-        outcome.train_seconds += record.train_seconds;
-        outcome.valid_eval_seconds += record.eval_seconds;
-        outcome.curve.push_back(record);
-        if (record.valid_value > best_value) {
-          best_value = record.valid_value;
-          outcome.best_epoch = epoch;
-          outcome.valid = valid;
-          best_weights = snapshot(*model_);
-          since_best = 0;
+        progress.train_seconds += record.train_seconds;
+        progress.valid_eval_seconds += record.eval_seconds;
+        progress.curve.push_back(record);
+        if (record.valid_value > progress.best_value) {
+          progress.best_value = record.valid_value;
+          progress.best_epoch = epoch;
+          progress.best_valid = std::move(valid);
+          progress.best_weights = snapshot(*model_);
+          progress.since_best = 0;
         } else {
-          ++since_best;
+          ++progress.since_best;
         }
-        char line[256];
-        std::snprintf(line, sizeof line,
-                      "epoch %3lld/%lld  loss %.4f  valid %s %.4f  (best %.4f @%lld)  train %.1fs  "
-                      "eval %.1fs",
-                      static_cast<long long>(epoch), static_cast<long long>(config_.epochs),
-                      record.train_loss, protocol_.valid_metric.c_str(), record.valid_value,
-                      best_value, static_cast<long long>(outcome.best_epoch),
-                      record.train_seconds, record.eval_seconds);
-        log_(line);
-        if (since_best >= config_.patience) {
+        log_(epoch_line(record, progress, config_.epochs, protocol_.valid_metric));
+        if (stopped_early())
           log_("early stop: no better " + protocol_.valid_metric + " for " +
                std::to_string(config_.patience) + " epochs");
-          break;
-        }
+        save_checkpoint(checkpoint, *model_, optimizer, rng, progress, device_);
       }
     } catch (const std::runtime_error& e) {
       if (dynamic_cast<const InputError*>(&e)) throw;
       outcome.status = "failed";
       outcome.failure = e.what();
       log_("trial failed: " + outcome.failure);
+    }
+    outcome.curve = progress.curve;
+    outcome.best_epoch = progress.best_epoch;
+    outcome.valid = progress.best_valid;
+    outcome.train_seconds = progress.train_seconds;
+    outcome.valid_eval_seconds = progress.valid_eval_seconds;
+    outcome.resumes = progress.resumes;
+    if (outcome.status != "ok") {
+      outcome.best_epoch = 0;
       return outcome;
     }
-    restore(*model_, best_weights);
+    restore(*model_, progress.best_weights);
   } else {
     outcome.valid = evaluate(EvalStage::Validation);
   }

@@ -41,6 +41,14 @@ struct EpochRecord {
   double eval_seconds = 0.0;
 };
 
+// A trial resumed from a checkpoint: after `epoch` finished epochs, written by one build and
+// continued by another (the same one unless the code changed in between).
+struct ResumeRecord {
+  int64_t epoch = 0;
+  std::string written_by;
+  std::string resumed_by;
+};
+
 struct TrainingOutcome {
   std::string status = "ok";  // ok | failed
   std::string failure;        // reason when failed
@@ -50,6 +58,7 @@ struct TrainingOutcome {
   double train_seconds = 0.0;       // all epochs, training steps only
   double valid_eval_seconds = 0.0;  // all validation passes
   double test_eval_seconds = 0.0;
+  std::vector<ResumeRecord> resumes;  // empty for a trial trained in one go
 };
 
 class Trainer {
@@ -57,6 +66,10 @@ class Trainer {
   using Logger = std::function<void(const std::string&)>;
   Trainer(SequentialRecommender model, const LeaveOneOutSplit& split, const Protocol& protocol,
           const TrainerConfig& config, torch::Device device, uint64_t seed, Logger log);
+
+  // Checkpoint after every epoch to `path` and resume from it when it exists; `owner` (the
+  // trial id) guards against resuming another trial's checkpoint. Off unless called.
+  void enable_checkpoints(std::string path, std::string owner);
 
   TrainingOutcome run(int dump_top_k = 0);
   EvalResult evaluate(EvalStage stage, int dump_top_k = 0);
@@ -73,6 +86,7 @@ class Trainer {
   torch::Device device_;
   uint64_t seed_;
   Logger log_;
+  std::string checkpoint_path_, checkpoint_owner_;
 };
 
 }  // namespace seqrec

@@ -178,13 +178,15 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
       std::to_string(setup.seed) + ", " + std::to_string(setup.threads) + " threads, " +
       setup.device);
 
+  const std::string dir = (fs::path(options.out_root) / setup.id()).string();
+  fs::create_directories(dir);
+  const std::string checkpoint = dir + "/checkpoint.pt";
   Trainer trainer(model, split, setup.protocol, setup.trainer, device, setup.seed, log);
+  if (options.checkpoints) trainer.enable_checkpoints(checkpoint, setup.id());
   TrainingOutcome outcome = trainer.run(options.dump_top_k);
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
-  const std::string dir = (fs::path(options.out_root) / setup.id()).string();
-  fs::create_directories(dir);
   nlohmann::json result = {
       {"trial_id", setup.id()},
       {"status", outcome.status},
@@ -237,10 +239,19 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
   } else {
     result["failure"] = outcome.failure;
   }
+  if (!outcome.resumes.empty()) {
+    result["resumed"] = nlohmann::json::array();
+    for (const auto& r : outcome.resumes)
+      result["resumed"].push_back(
+          {{"after_epoch", r.epoch}, {"written_by", r.written_by}, {"resumed_by", r.resumed_by}});
+  }
   log("wrote " + dir);
   write_file_atomic(dir + "/curve.csv", curve_csv(outcome, setup.protocol.valid_metric));
   write_file_atomic(dir + "/log.txt", log_text.str());
   write_file_atomic(dir + "/result.json", result.dump(2) + "\n");
+  // The finished result supersedes the checkpoint; it would only bloat results/.
+  std::error_code ignored;
+  fs::remove(checkpoint, ignored);
   result["directory"] = dir;
   return result;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // A trial = model + dataset + protocol + hyper-parameters + seed (design §8). Its id is a hash
 // of that canonical JSON; it writes one folder: result.json, curve.csv, per_user.csv, log.txt
-// (and topk.csv, explanation.csv on request), each written to a temporary name and renamed, result.json last,
+// (and topk.csv, explanation.csv on request; checkpoint.pt while training), each written to a temporary name and renamed, result.json last,
 // so a folder with result.json is a finished trial and a crash never leaves half a result.
 #include <nlohmann/json.hpp>
 
@@ -51,7 +51,9 @@ nlohmann::json read_config_file(const std::string& path);
 struct TrialOptions {
   std::string out_root = "runs";  // the trial folder is out_root/<id>
   int dump_top_k = 0;
-  bool explain = false;  // write explanation.csv (models implementing Explainable only)
+  bool explain = false;
+  // Checkpoint every epoch into the trial folder and resume from it when rerun (design §8).
+  bool checkpoints = true;  // write explanation.csv (models implementing Explainable only)
   std::string command;  // the command line, recorded
   // Sweep bookkeeping, recorded in result.json: the ablation variant ("" = the full model)
   // and the sweep that ran the trial.
