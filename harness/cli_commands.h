@@ -10,5 +10,6 @@ void add_models_command(CLI::App& app);    // harness/cli_models.cpp
 void add_train_command(CLI::App& app);     // harness/cli_train.cpp
 void add_report_command(CLI::App& app);    // harness/cli_report.cpp
 void add_sweep_command(CLI::App& app);     // harness/cli_sweep.cpp
+void add_perf_report_command(CLI::App& app);  // harness/cli_perf.cpp
 
 }  // namespace seqrec

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "harness/errors.h"
+#include "harness/rank_counting.h"
 
 namespace seqrec {
 namespace {
@@ -17,13 +18,6 @@ std::string join(const std::vector<std::string>& names) {
   std::string joined;
   for (const auto& name : names) joined += (joined.empty() ? "" : ", ") + name;
   return joined;
-}
-
-// Double scores stay double (rounding them to float could create ties that are not there);
-// half and bfloat16 (autocast), float and integer scores are compared in float32, which
-// represents every one of them exactly.
-torch::ScalarType working_dtype(const torch::Tensor& scores) {
-  return scores.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
 }
 
 void check_batch_shapes(const torch::Tensor& scores, const torch::Tensor& targets,
@@ -138,27 +132,22 @@ void FullRankingEvaluator::add_batch(const torch::Tensor& scores, const torch::T
   const torch::Tensor target_ids = targets.to(device, torch::kLong).reshape({-1, 1});
   check_ids_in_range(target_ids, 1, num_items, "target");
 
-  // A private copy: the caller's scores are never modified.
-  torch::Tensor masked = scores.to(working_dtype(scores), /*non_blocking=*/false, /*copy=*/true);
-  masked.narrow(1, 0, 1).fill_(kMasked);  // padding is never a candidate
-
-  const torch::Tensor target_scores = masked.gather(1, target_ids);  // [B, 1]
+  const torch::Tensor target_scores = scores.gather(1, target_ids);  // [B, 1]
   check_target_scores_finite(target_scores, users);
 
+  torch::Tensor seen_ids;
   if (mask_seen_ && seen.numel() > 0) {
-    const torch::Tensor seen_ids = seen.to(device, torch::kLong);
+    seen_ids = seen.to(device, torch::kLong);
     check_ids_in_range(seen_ids, 0, num_items, "seen");
-    masked.scatter_(1, seen_ids, kMasked);          // id 0 hits the already-masked padding column
-    masked.scatter_(1, target_ids, target_scores);  // a re-consumed target is still ranked
   }
+  // Ranks by counting, no sort; on the CPU in one read-only pass over the scores.
+  const RankCounts counts = device.is_cpu()
+                                ? count_ranks_fused(scores, target_ids, seen_ids)
+                                : count_ranks_with_tensor_ops(scores, target_ids, seen_ids);
+  append_rows(counts.higher, counts.tied, to_cpu_int64(users), rule_, spec_, result_);
 
-  // Ranks by counting: two compare-and-sum passes over the row, no sort. Masked items are
-  // -inf and the target is finite, so they never count as higher or tied.
-  const torch::Tensor higher = to_cpu_int64(masked.gt(target_scores).sum(1));
-  const torch::Tensor tied = to_cpu_int64(masked.eq(target_scores).sum(1).sub_(1));
-  append_rows(higher, tied, to_cpu_int64(users), rule_, spec_, result_);
-
-  if (dump_top_k_ > 0) append_top_items(masked, dump_top_k_, mask_seen_, result_);
+  if (dump_top_k_ > 0)
+    append_top_items(masked_scores(scores, target_ids, seen_ids), dump_top_k_, mask_seen_, result_);
 }
 
 // Means are summed in double in the order users were added, so they do not depend on how

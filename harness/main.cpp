@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   seqrec::add_dataset_commands(app);
   seqrec::add_features_command(app);
   seqrec::add_report_command(app);
+  seqrec::add_perf_report_command(app);
   // CLI11 answers a mistyped command ("seqrec trian", "seqrec dataset stat") with "A
   // subcommand is required"; name the word and the accepted commands instead.
   CLI::App* level = &app;

@@ -1,6 +1,7 @@
 #include "harness/trial.h"
 
 #include <torch/version.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -99,6 +100,13 @@ nlohmann::json metrics_json(const EvalResult& r) {
   nlohmann::json j = nlohmann::json::object();
   for (size_t i = 0; i < r.columns.size(); ++i) j[r.columns[i]] = r.mean[i];
   return j;
+}
+
+// Peak resident memory of this process so far (Linux reports KiB). A sweep that runs several
+// trials in one process reports the peak over all of them up to this one.
+int64_t peak_rss_bytes() {
+  struct rusage usage {};
+  return ::getrusage(RUSAGE_SELF, &usage) == 0 ? static_cast<int64_t>(usage.ru_maxrss) * 1024 : 0;
 }
 
 std::string utc_now() {
@@ -218,6 +226,7 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
          outcome.curve.empty() ? 0.0 : outcome.valid_eval_seconds / outcome.curve.size()},
         {"test_eval", outcome.test_eval_seconds},
         {"wall", wall}}},
+      {"peak_rss_bytes", peak_rss_bytes()},
       {"versions",
        {{"seqrec", source_version()},
         {"torch", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "harness/errors.h"
+#include "harness/rank_counting.h"
 
 using seqrec::EvalResult;
 using seqrec::FullRankingEvaluator;
@@ -248,6 +249,27 @@ BOOST_AUTO_TEST_CASE(agrees_with_sort_based_brute_force_on_random_ties) {
         BOOST_TEST_REQUIRE(r.per_user.size() == expected.size());
         BOOST_TEST(max_abs_difference(r.per_user, expected) <= 1e-12);
       }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(fused_and_tensor_op_rank_counts_agree) {
+  // The CPU evaluates with the fused one-pass count, other devices with tensor ops: both
+  // must give the same counts, in float and double, with seen lists holding duplicates,
+  // padding and the target.
+  const Problem p = random_problem(300, 50, 12, 99);
+  torch::Tensor seen = torch::empty({300, 12}, torch::kLong);
+  for (int64_t u = 0; u < 300; ++u)
+    for (int64_t j = 0; j < 12; ++j) seen[u][j] = p.seen[u][j % 6];  // each id twice
+  const torch::Tensor targets = torch::tensor(p.targets, torch::kLong).view({-1, 1});
+  for (auto dtype : {torch::kFloat, torch::kDouble}) {
+    const torch::Tensor scores = float_matrix(p.scores).to(dtype);
+    for (const torch::Tensor& masked : {seen, torch::Tensor()}) {
+      const auto fused = seqrec::count_ranks_fused(scores, targets, masked);
+      const auto ops = seqrec::count_ranks_with_tensor_ops(scores, targets, masked);
+      BOOST_TEST(torch::equal(fused.higher, ops.higher));
+      BOOST_TEST(torch::equal(fused.tied, ops.tied));
+      BOOST_TEST(fused.tied.max().item<int64_t>() > 0);  // ties are exercised
     }
   }
 }

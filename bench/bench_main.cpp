@@ -1,0 +1,67 @@
+// Google Benchmark entry point for seqrec_bench. Torch's intra-op thread count comes from
+// SEQREC_BENCH_THREADS (default 1, the setting of the recorded CPU trainings) and is written
+// into the JSON context with the CPU, its bfloat16 support and the BLAS library actually
+// loaded, so a result says how it was taken (`seqrec perf-report` prints them).
+#include <ATen/Parallel.h>
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "harness/trial.h"
+
+namespace {
+
+std::string cpuinfo_field(const std::string& key) {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(key, 0) == 0 && line.find(':') != std::string::npos)
+      return line.substr(line.find(':') + 2);
+  return "?";
+}
+
+bool has_flag(const std::string& flags, const std::string& flag) {
+  return (" " + flags + " ").find(" " + flag + " ") != std::string::npos;
+}
+
+// Debian's LibTorch calls the BLAS behind the libblas.so.3 alternative; the reference BLAS
+// there is several times slower than OpenBLAS (README: install libopenblas0-openmp).
+std::string blas_library() {
+  std::error_code ec;
+  const auto path =
+      std::filesystem::canonical("/usr/lib/x86_64-linux-gnu/libblas.so.3", ec).string();
+  return ec ? "bundled with LibTorch (no libblas.so.3 alternative)" : path;
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* threads = std::getenv("SEQREC_BENCH_THREADS");
+  torch::set_num_threads(threads ? std::atoi(threads) : 1);
+  const std::string flags = cpuinfo_field("flags");
+  benchmark::AddCustomContext("cpu_model", cpuinfo_field("model name"));
+  benchmark::AddCustomContext(
+      "cpu_bf16", has_flag(flags, "avx512_bf16") || has_flag(flags, "amx_bf16") ? "yes" : "no");
+  benchmark::AddCustomContext("torch_threads", std::to_string(torch::get_num_threads()));
+  benchmark::AddCustomContext("torch_version", TORCH_VERSION);
+  benchmark::AddCustomContext("blas", blas_library());
+  benchmark::AddCustomContext("seqrec", seqrec::source_version());
+  benchmark::AddCustomContext("date", utc_now());
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

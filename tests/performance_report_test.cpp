@@ -1,0 +1,73 @@
+// The performance page: ratios and verdicts computed from a Google Benchmark JSON file.
+#include "harness/performance_report.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include "harness/errors.h"
+
+using nlohmann::json;
+
+namespace {
+
+json bench_row(const std::string& name, double cpu_ms, json counters = json::object()) {
+  json row = {{"name", name},
+              {"run_type", "iteration"},
+              {"cpu_time", cpu_ms},
+              {"real_time", cpu_ms},
+              {"time_unit", "ms"}};
+  row.update(counters);
+  return row;
+}
+
+json sample_bench() {
+  return {{"context", {{"cpu_model", "Test CPU"}, {"num_cpus", 2}, {"torch_threads", "1"}}},
+          {"benchmarks",
+           {bench_row("BM_MatmulF32/M:6400/K:64/N:256", 1.0, {{"FLOP/s", 100e9}}),
+            bench_row("BM_MatmulBF16/M:6400/K:64/N:256", 0.5, {{"FLOP/s", 200e9}}),
+            bench_row("BM_ScoreProduct/items:12102", 10.0, {{"users/s", 25600}}),
+            bench_row("BM_FullRankingEval/items:12102", 12.0, {{"users/s", 21333}}),
+            bench_row("BM_ScoreProduct/items:1000000", 100.0, {{"users/s", 2560}}),
+            bench_row("BM_FullRankingEval/items:1000000", 140.0, {{"users/s", 1828}}),
+            bench_row("BM_TrainStep/sasrec", 160.0,
+                      {{"sequences/s", 800.0}, {"useful FLOP/s", 45e9}, {"label", "sasrec"}}),
+            bench_row("BM_TrainStep/fame", 480.0, {{"sequences/s", 266.0}})}}};
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(performance_report)
+
+BOOST_AUTO_TEST_CASE(ratios_and_verdicts_follow_the_targets) {
+  seqrec::PerformanceInputs in;
+  in.bench = sample_bench();
+  in.bench_path = "bench.json";
+  in.command = "bash scripts/bench.sh";
+  in.memory_trial = {{"model", "sasrec"},
+                     {"dataset", {{"name", "beauty"}}},
+                     {"trial_id", "abc"},
+                     {"peak_rss_bytes", 1.5 * 1024 * 1024 * 1024}};
+  const std::string md = seqrec::render_performance_markdown(in);
+  BOOST_TEST(contains(md, "| M:6400/K:64/N:256 | 100.0 | 200.0 | 2.00x |"));
+  BOOST_TEST(contains(md, "| 12102 | 10.00 | 12.00 | 1.200 | 21333 | met |"));
+  BOOST_TEST(contains(md, "| 1000000 | 100.00 | 140.00 | 1.400 | 1828 | **not met** |"));
+  BOOST_TEST(contains(md, "| 45.0 | 45.0% | met |"));  // 45 of a 100 GFLOP/s ceiling
+  BOOST_TEST(contains(md, "| fame |"));
+  BOOST_TEST(contains(md, "1.50 GiB; target: below 2 GiB — met"));
+  BOOST_TEST(contains(md, "Test CPU"));
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_benchmark_output_is_refused_by_name) {
+  seqrec::PerformanceInputs in;
+  in.bench = json{{"trials", 3}};
+  in.bench_path = "results/x.json";
+  BOOST_CHECK_EXCEPTION(seqrec::render_performance_markdown(in), seqrec::InputError,
+                        [](const seqrec::InputError& e) {
+                          return std::string(e.what()).find("results/x.json") != std::string::npos;
+                        });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
