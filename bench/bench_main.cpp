@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string>
 
+#include "harness/precision.h"
 #include "harness/trial.h"
 
 namespace {
@@ -23,10 +24,6 @@ std::string cpuinfo_field(const std::string& key) {
     if (line.rfind(key, 0) == 0 && line.find(':') != std::string::npos)
       return line.substr(line.find(':') + 2);
   return "?";
-}
-
-bool has_flag(const std::string& flags, const std::string& flag) {
-  return (" " + flags + " ").find(" " + flag + " ") != std::string::npos;
 }
 
 // Debian's LibTorch calls the BLAS behind the libblas.so.3 alternative; the reference BLAS
@@ -50,10 +47,8 @@ std::string utc_now() {
 int main(int argc, char** argv) {
   const char* threads = std::getenv("SEQREC_BENCH_THREADS");
   torch::set_num_threads(threads ? std::atoi(threads) : 1);
-  const std::string flags = cpuinfo_field("flags");
   benchmark::AddCustomContext("cpu_model", cpuinfo_field("model name"));
-  benchmark::AddCustomContext(
-      "cpu_bf16", has_flag(flags, "avx512_bf16") || has_flag(flags, "amx_bf16") ? "yes" : "no");
+  benchmark::AddCustomContext("cpu_bf16", seqrec::cpu_has_bfloat16() ? "yes" : "no");
   benchmark::AddCustomContext("torch_threads", std::to_string(torch::get_num_threads()));
   benchmark::AddCustomContext("torch_version", TORCH_VERSION);
   benchmark::AddCustomContext("blas", blas_library());

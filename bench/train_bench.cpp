@@ -6,12 +6,14 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
 #include "datasets/batching.h"
 #include "datasets/dataset.h"
 #include "datasets/split.h"
+#include "harness/precision.h"
 #include "harness/trial.h"
 #include "models/registry.h"
 
@@ -49,7 +51,7 @@ double sasrec_useful_flops(const Batch& batch, const Params& params, int64_t num
   return 3 * forward;
 }
 
-void train_step(benchmark::State& state, const std::string& model_name) {
+void train_step(benchmark::State& state, const std::string& model_name, Precision precision) {
   const Dataset& data = beauty();
   const LeaveOneOutSplit& split = beauty_split();
   TrialSetup setup = make_trial_setup(model_name, data.directory, nullptr, "", {}, 42, 1, "cpu");
@@ -71,7 +73,12 @@ void train_step(benchmark::State& state, const std::string& model_name) {
     begin += batch_size;
     model->prepare_training_batch(batch);
     optimizer.zero_grad();
-    model->loss(batch).total.backward();
+    torch::Tensor loss;
+    {
+      AutocastGuard autocast(precision, torch::Device(torch::kCPU));
+      loss = model->loss(batch).total;
+    }
+    loss.backward();
     optimizer.step();
     sequences += static_cast<double>(batch.size());
     if (model_name == "sasrec") flops += sasrec_useful_flops(batch, setup.params, data.num_items());
@@ -80,7 +87,7 @@ void train_step(benchmark::State& state, const std::string& model_name) {
   if (flops > 0)
     state.counters["useful FLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsRate);
   state.SetLabel(model_name + ", batch " + std::to_string(batch_size) + ", " +
-                 to_string(setup.trainer.sample_mode));
+                 to_string(setup.trainer.sample_mode) + ", " + to_string(precision));
 }
 
 void BM_TrainingBatches(benchmark::State& state) {
@@ -114,10 +121,15 @@ const bool registered = [] {
   for (const char* name : {"sasrec", "bert4rec", "fame", "hm4sr"}) {
     const auto names = ModelRegistry::instance().names();
     if (std::find(names.begin(), names.end(), name) == names.end()) continue;
-    benchmark::RegisterBenchmark(("BM_TrainStep/" + std::string(name)).c_str(),
-                                 [name](benchmark::State& s) { train_step(s, name); })
+    benchmark::RegisterBenchmark(
+        ("BM_TrainStep/" + std::string(name)).c_str(),
+        [name](benchmark::State& s) { train_step(s, name, Precision::Float32); })
         ->Unit(benchmark::kMillisecond);
   }
+  // bfloat16 autocast against float32 on the same steps (issue 7: at least 1.8x per epoch).
+  benchmark::RegisterBenchmark("BM_TrainStepBF16/sasrec", [](benchmark::State& s) {
+    train_step(s, "sasrec", Precision::BFloat16);
+  })->Unit(benchmark::kMillisecond);
   return true;
 }();
 

@@ -128,6 +128,21 @@ std::string render_performance_markdown(const PerformanceInputs& in) {
     }
   }
 
+  const auto f32_step = all.find("BM_TrainStep/sasrec");
+  const auto bf16_step = all.find("BM_TrainStepBF16/sasrec");
+  if (f32_step != all.end() && bf16_step != all.end()) {
+    const double speedup = cpu_ms(f32_step->second) / cpu_ms(bf16_step->second);
+    md << "\n## bfloat16 training (`--set precision=bf16`)\n\n"
+       << "The same SASRec steps under bfloat16 autocast; target: at least 1.8x faster than "
+          "float32.\n\n"
+       << "| precision | ms/step | sequences/s | speed-up | target |\n|---|---:|---:|---:|---|\n"
+       << "| float32 | " << fixed(cpu_ms(f32_step->second), 1) << " | "
+       << fixed(f32_step->second.at("sequences/s").get<double>(), 0) << " | 1.00x | |\n"
+       << "| bf16 | " << fixed(cpu_ms(bf16_step->second), 1) << " | "
+       << fixed(bf16_step->second.at("sequences/s").get<double>(), 0) << " | " << fixed(speedup, 2)
+       << "x | " << verdict(speedup >= 1.8) << " |\n";
+  }
+
   md << "\n## Batching\n\n| batcher | rate |\n|---|---:|\n";
   for (const char* name : {"BM_TrainingBatches", "BM_EvaluationBatches"}) {
     const auto b = all.find(name);

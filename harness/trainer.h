@@ -11,6 +11,7 @@
 #include "datasets/batching.h"
 #include "harness/evaluator.h"
 #include "harness/params.h"
+#include "harness/precision.h"
 #include "harness/protocol.h"
 #include "models/sequential_recommender.h"
 
@@ -25,6 +26,7 @@ struct TrainerConfig {
   int64_t eval_batch_size = 512;
   double grad_clip = 0.0;  // max global gradient norm; 0 = off
   SampleMode sample_mode = SampleMode::AllPositions;
+  Precision precision = Precision::Float32;  // of the training steps; evaluation is float32
 };
 
 // Trainer keys as a schema (defaults documented there); models override defaults through

@@ -30,6 +30,7 @@ json sample_bench() {
             bench_row("BM_FullRankingEval/items:1000000", 140.0, {{"users/s", 1828}}),
             bench_row("BM_TrainStep/sasrec", 160.0,
                       {{"sequences/s", 800.0}, {"useful FLOP/s", 45e9}, {"label", "sasrec"}}),
+            bench_row("BM_TrainStepBF16/sasrec", 100.0, {{"sequences/s", 1280.0}}),
             bench_row("BM_TrainStep/fame", 480.0, {{"sequences/s", 266.0}})}}};
 }
 
@@ -56,6 +57,7 @@ BOOST_AUTO_TEST_CASE(ratios_and_verdicts_follow_the_targets) {
   BOOST_TEST(contains(md, "| 1000000 | 100.00 | 140.00 | 1.400 | 1828 | **not met** |"));
   BOOST_TEST(contains(md, "| 45.0 | 45.0% | met |"));  // 45 of a 100 GFLOP/s ceiling
   BOOST_TEST(contains(md, "| fame |"));
+  BOOST_TEST(contains(md, "| bf16 | 100.0 | 1280 | 1.60x | **not met** |"));
   BOOST_TEST(contains(md, "1.50 GiB; target: below 2 GiB — met"));
   BOOST_TEST(contains(md, "Test CPU"));
 }
