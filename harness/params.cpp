@@ -18,7 +18,8 @@ std::string describe(const nlohmann::json& v) { return v.dump(); }
 
 // Converts command-line text to JSON of the declared type, strictly: "1.5" is not an int,
 // "yes" is not a bool (RecBole's eval() of command-line values is what we avoid here).
-nlohmann::json parse_text(const ParamSpec& spec, const std::string& text, const std::string& where) {
+nlohmann::json parse_text(const ParamSpec& spec, const std::string& text,
+                          const std::string& where) {
   auto fail = [&](const std::string& what) {
     return InputError(where + ": key '" + spec.name + "' expects " + what + ", got '" + text + "'");
   };
@@ -111,11 +112,16 @@ void check_value(const ParamSpec& spec, const nlohmann::json& v, const std::stri
 
 std::string to_string(ParamType type) {
   switch (type) {
-    case ParamType::Int: return "int";
-    case ParamType::Float: return "float";
-    case ParamType::Bool: return "bool";
-    case ParamType::String: return "string";
-    case ParamType::StringList: return "list";
+    case ParamType::Int:
+      return "int";
+    case ParamType::Float:
+      return "float";
+    case ParamType::Bool:
+      return "bool";
+    case ParamType::String:
+      return "string";
+    case ParamType::StringList:
+      return "list";
   }
   return "?";
 }
@@ -129,24 +135,25 @@ ParamSchema& ParamSchema::add(ParamSpec spec) {
 
 ParamSchema& ParamSchema::int_param(const std::string& name, int64_t def, const std::string& help,
                                     std::optional<double> min, std::optional<double> max) {
-  return add({name, ParamType::Int, def, help, min, max, {}});
+  return add({name, ParamType::Int, def, help, min, max, {}, std::nullopt});
 }
 ParamSchema& ParamSchema::float_param(const std::string& name, double def, const std::string& help,
                                       std::optional<double> min, std::optional<double> max) {
-  return add({name, ParamType::Float, def, help, min, max, {}});
+  return add({name, ParamType::Float, def, help, min, max, {}, std::nullopt});
 }
 ParamSchema& ParamSchema::bool_param(const std::string& name, bool def, const std::string& help) {
-  return add({name, ParamType::Bool, def, help, std::nullopt, std::nullopt, {}});
+  return add({name, ParamType::Bool, def, help, std::nullopt, std::nullopt, {}, std::nullopt});
 }
 ParamSchema& ParamSchema::string_param(const std::string& name, const std::string& def,
                                        const std::string& help, std::vector<std::string> choices) {
-  return add({name, ParamType::String, def, help, std::nullopt, std::nullopt, std::move(choices)});
+  return add({name, ParamType::String, def, help, std::nullopt, std::nullopt, std::move(choices),
+              std::nullopt});
 }
 ParamSchema& ParamSchema::string_list_param(const std::string& name, std::vector<std::string> def,
                                             const std::string& help,
                                             std::vector<std::string> choices) {
   return add({name, ParamType::StringList, def, help, std::nullopt, std::nullopt,
-              std::move(choices)});
+              std::move(choices), std::nullopt});
 }
 
 ParamSchema& ParamSchema::override_default(const std::string& name, nlohmann::json value) {
@@ -159,6 +166,16 @@ ParamSchema& ParamSchema::override_default(const std::string& name, nlohmann::js
     }
   }
   throw std::logic_error("override_default of undeclared parameter " + name);
+}
+
+ParamSchema& ParamSchema::added_after_recorded_trials(const std::string& name) {
+  for (auto& s : specs_) {
+    if (s.name == name) {
+      s.value_before_it_existed = s.default_value;
+      return *this;
+    }
+  }
+  throw std::logic_error("added_after_recorded_trials of undeclared parameter " + name);
 }
 
 ParamSchema& ParamSchema::extend(const ParamSchema& other) {
@@ -185,8 +202,8 @@ Params::Params(const ParamSchema& schema) : schema_(schema), values_(nlohmann::j
 const ParamSpec& Params::spec_or_throw(const std::string& key, const std::string& origin) const {
   const ParamSpec* spec = schema_.find(key);
   if (!spec)
-    throw InputError(origin + ": unknown key '" + key + "'; accepted keys: " +
-                     join(schema_.names(), ", "));
+    throw InputError(origin + ": unknown key '" + key +
+                     "'; accepted keys: " + join(schema_.names(), ", "));
   return *spec;
 }
 
@@ -227,7 +244,9 @@ const nlohmann::json& Params::value(const std::string& name, ParamType expected)
   return values_.at(name);
 }
 
-int64_t Params::get_int(const std::string& n) const { return value(n, ParamType::Int).get<int64_t>(); }
+int64_t Params::get_int(const std::string& n) const {
+  return value(n, ParamType::Int).get<int64_t>();
+}
 double Params::get_float(const std::string& n) const {
   return value(n, ParamType::Float).get<double>();
 }
@@ -242,6 +261,14 @@ std::vector<std::string> Params::get_string_list(const std::string& n) const {
 nlohmann::json Params::to_json() const {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& s : schema_.specs()) out[s.name] = values_.at(s.name);
+  return out;
+}
+
+nlohmann::json Params::identity_json() const {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& s : schema_.specs())
+    if (!s.value_before_it_existed || values_.at(s.name) != *s.value_before_it_existed)
+      out[s.name] = values_.at(s.name);
   return out;
 }
 

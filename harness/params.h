@@ -2,7 +2,6 @@
 // Typed hyper-parameters: one declaration per parameter (name, type, default, range,
 // meaning) drives `--set` parsing, validation, `seqrec models` and result.json.
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,15 +15,22 @@ struct ParamSpec {
   std::string name;
   ParamType type = ParamType::Float;
   nlohmann::json default_value;
-  std::string help;                   // one line; says where the default comes from
-  std::optional<double> min, max;     // inclusive bounds for Int/Float
-  std::vector<std::string> choices;   // allowed values for String/StringList (empty = any)
+  std::string help;                  // one line; says where the default comes from
+  std::optional<double> min, max;    // inclusive bounds for Int/Float
+  std::vector<std::string> choices;  // allowed values for String/StringList (empty = any)
+  // For a key added after trials were recorded: the value that reproduces the behaviour from
+  // before it existed. At that value the key is left out of trial identities, so earlier
+  // trial ids (and the finished trials a sweep skips) stay valid.
+  std::optional<nlohmann::json> value_before_it_existed;
 };
 
 // An ordered list of parameter declarations.
 class ParamSchema {
  public:
   ParamSchema& add(ParamSpec spec);
+  // Marks a declared key as added after trials were recorded, its current default being the
+  // behaviour from before (see ParamSpec::value_before_it_existed).
+  ParamSchema& added_after_recorded_trials(const std::string& name);
   ParamSchema& int_param(const std::string& name, int64_t def, const std::string& help,
                          std::optional<double> min = std::nullopt,
                          std::optional<double> max = std::nullopt);
@@ -72,6 +78,8 @@ class Params {
 
   // All values as a JSON object with sorted keys (canonical: trial ids hash it).
   nlohmann::json to_json() const;
+  // to_json() without keys at their value_before_it_existed: what trial ids hash.
+  nlohmann::json identity_json() const;
   // Only the keys of `subset` (e.g. the model's own parameters).
   nlohmann::json to_json(const ParamSchema& subset) const;
   const ParamSchema& schema() const { return schema_; }

@@ -28,6 +28,7 @@ ParamSchema trainer_schema() {
                  "forward pass and loss (products in bfloat16; weights, optimiser and loss in "
                  "float32); evaluation is always float32, so rounding creates no ties",
                  {"float32", "bf16"});
+  s.added_after_recorded_trials("precision");
   return s;
 }
 

@@ -27,7 +27,7 @@ nlohmann::json TrialSetup::identity() const {
   return {{"model", model},
           {"dataset", dataset},
           {"protocol", protocol.to_json()},
-          {"params", params.to_json()},
+          {"params", params.identity_json()},
           {"seed", seed}};
 }
 

@@ -10,6 +10,10 @@ mkdir -p results/performance
 out=results/performance/bench-cpu.json
 build/seqrec_bench --benchmark_out="$out" --benchmark_out_format=json \
   --benchmark_min_time=2 "$@"
-# Peak memory: the SASRec (CE) training on Beauty recorded with the baselines.
-build/seqrec perf-report "$out" --trial results/beauty-baselines/runs/6e2e9545199a9614 \
-  --out results/performance.md
+# Peak memory: the one-epoch SASRec (CE) training on Beauty kept in results/performance/runs
+# (docs/reproducing.md has its command), when it is there.
+trial=()
+for dir in results/performance/runs/*/; do
+  [[ -f $dir/result.json ]] && trial=(--trial "${dir%/}")
+done
+build/seqrec perf-report "$out" "${trial[@]}" --out results/performance.md

@@ -1,9 +1,9 @@
-#include <boost/test/unit_test.hpp>
-#include <signal.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -151,8 +151,8 @@ BOOST_AUTO_TEST_CASE(bad_specs_are_errors_naming_file_and_path) {
 
 BOOST_AUTO_TEST_CASE(bad_spec_through_the_cli_exits_2_with_one_line) {
   ScratchDir dir;
-  json j = {{"name", "x"}, {"datasets", {"ml-100k"}}, {"seeds", {1}},
-            {"models", {{{"model", "nope"}}}}};
+  json j = {
+      {"name", "x"}, {"datasets", {"ml-100k"}}, {"seeds", {1}}, {"models", {{{"model", "nope"}}}}};
   auto r = run_cli("sweep " + write_spec(dir, j) + " --list");
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(r.output.rfind("error: ", 0) == 0);
@@ -175,7 +175,8 @@ BOOST_AUTO_TEST_CASE(failed_trials_are_recorded_and_the_sweep_goes_on_and_resume
     const json r = json::parse(in);
     const bool bad = t.dataset.find("no-such") != std::string::npos;
     BOOST_TEST(r["status"] == (bad ? "failed" : "ok"));
-    if (bad) BOOST_TEST(r["failure"].get<std::string>().find("no-such-dataset") != std::string::npos);
+    if (bad)
+      BOOST_TEST(r["failure"].get<std::string>().find("no-such-dataset") != std::string::npos);
     if (!bad) BOOST_TEST(r["variant"] == t.variant);
   }
   auto second = run_sweep(spec, o);
@@ -284,6 +285,36 @@ BOOST_AUTO_TEST_CASE(slurm_script_has_an_array_over_every_trial_and_a_report_aft
   std::stringstream s2;
   s2 << submit.rdbuf();
   BOOST_TEST(s2.str().find("--dependency=afterany:") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Trial ids are hashes of the whole configuration, so a key added to the trainer or the
+// protocol would silently orphan every recorded result (a sweep would re-run them all) unless
+// it is left out of identities at its old behaviour. The committed sweeps pin this: every
+// recorded trial folder must still be one of its spec's trials.
+BOOST_AUTO_TEST_SUITE(sweep)  // reopened: CTest runs suite `sweep` for this file
+
+BOOST_AUTO_TEST_CASE(recorded_trials_keep_their_ids) {
+  namespace fs = std::filesystem;
+  for (const char* name : {"beauty_baselines", "fame_synthetic"}) {
+    const auto spec =
+        seqrec::load_sweep_spec(seqrec::testing::source_dir() + "/experiments/" + name + ".json");
+    std::set<std::string> ids;
+    for (const auto& t : spec.trials) ids.insert(t.id);
+    const fs::path out = fs::path(seqrec::testing::source_dir()) / "results" /
+                         fs::path(spec.out).parent_path().filename() / "runs";
+    BOOST_TEST_REQUIRE(fs::is_directory(out), out);
+    int recorded = 0;
+    for (const auto& entry : fs::directory_iterator(out)) {
+      if (!fs::exists(entry.path() / "result.json")) continue;
+      ++recorded;
+      BOOST_TEST(
+          ids.count(entry.path().filename().string()) == 1,
+          name << ": recorded trial " << entry.path().filename() << " is no trial of the spec");
+    }
+    BOOST_TEST(recorded > 0);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
