@@ -1,7 +1,5 @@
 #include "baselines/sasrec_mm.h"
 
-#include <algorithm>
-
 #include "baselines/sasrec.h"
 #include "harness/errors.h"
 #include "models/registry.h"
@@ -12,38 +10,14 @@ namespace {
 
 const char* kName = "sasrec_mm";
 
-// Features come from anywhere (SVD of TF-IDF, CNN or CLIP embeddings) with any scale;
-// z-scoring each column over the real items lets one initialisation of the projection fit
-// them all. Row 0 stays zero.
-torch::Tensor frozen_features(const FloatMatrix& matrix, bool standardize) {
-  auto f = torch::from_blob(const_cast<float*>(matrix.values.data()), {matrix.rows, matrix.cols},
-                            torch::kFloat32)
-               .clone();
-  if (standardize && matrix.rows > 1) {
-    auto items = f.slice(0, 1);
-    auto mean = items.mean(0, /*keepdim=*/true);
-    auto std = items.std(0, /*unbiased=*/false, /*keepdim=*/true).clamp_min(1e-8);
-    f = torch::cat({torch::zeros_like(f.slice(0, 0, 1)), (items - mean) / std}, 0);
-  }
-  return f;
-}
-
 std::vector<std::string> chosen_modalities(const ModelContext& c) {
   std::vector<std::string> chosen = c.params.get_string_list("modalities");
   if (chosen.empty()) {
-    for (const auto& [modality, matrix] : c.data.item_features) chosen.push_back(modality);
+    chosen = dataset_modalities(c);
     // Nothing to fuse: the standard error names what is missing and how to build it.
     if (chosen.empty()) require_features(c, kName, "text");
   }
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    if (std::find(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(i), chosen[i]) !=
-        chosen.begin() + static_cast<std::ptrdiff_t>(i)) {
-      throw InputError("model '" + std::string(kName) + "': modalities lists '" + chosen[i] +
-                       "' twice");
-    }
-    require_features(c, kName, chosen[i]);
-  }
-  return chosen;
+  return require_modalities(c, kName, chosen);
 }
 
 }  // namespace
@@ -84,7 +58,7 @@ SASRecMMImpl::SASRecMMImpl(const ModelContext& c)
     const FloatMatrix& matrix = c.data.item_features.at(modalities[m]);
     // Buffers, not parameters: saved and moved with the model, never trained.
     features.push_back(
-        register_buffer("features_" + std::to_string(m), frozen_features(matrix, standardize)));
+        register_buffer("features_" + std::to_string(m), feature_tensor(matrix, standardize)));
     projections->push_back(torch::nn::Linear(matrix.cols, d));
   }
   if (fusion == "concat") {

@@ -1,5 +1,7 @@
 #include "models/side_information.h"
 
+#include <algorithm>
+
 #include "harness/errors.h"
 #include "models/sequential_recommender.h"
 
@@ -10,17 +12,25 @@ std::string dataset_label(const Dataset& data) {
   return "dataset '" + data.name + "' (" + data.directory + ")";
 }
 
-}  // namespace
-
-void require_timestamps(const ModelContext& c, const std::string& model) {
-  if (c.data.has_timestamps()) return;
-  throw InputError("model '" + model + "' needs interaction timestamps, but " +
-                   dataset_label(c.data) + " has none (add a timestamp:float column to its .inter file)");
+std::string needs(const std::string& model, const std::string& what,
+                  const std::string& needed_for) {
+  return "model '" + model + "' needs " + what + (needed_for.empty() ? "" : " " + needed_for);
 }
 
-void require_categories(const ModelContext& c, const std::string& model) {
+}  // namespace
+
+void require_timestamps(const ModelContext& c, const std::string& model,
+                        const std::string& needed_for) {
+  if (c.data.has_timestamps()) return;
+  throw InputError(needs(model, "interaction timestamps", needed_for) + ", but " +
+                   dataset_label(c.data) +
+                   " has none (add a timestamp:float column to its .inter file)");
+}
+
+void require_categories(const ModelContext& c, const std::string& model,
+                        const std::string& needed_for) {
   if (c.data.has_categories()) return;
-  throw InputError("model '" + model + "' needs item categories, but " + dataset_label(c.data) +
+  throw InputError(needs(model, "item categories", needed_for) + ", but " + dataset_label(c.data) +
                    " has none (add a categories:token_seq, class:token_seq or genre:token_seq "
                    "column to its .item file)");
 }
@@ -33,11 +43,42 @@ const FloatMatrix& require_features(const ModelContext& c, const std::string& mo
   for (const auto& [name, matrix] : c.data.item_features) {
     present += (present.empty() ? "" : ", ") + name;
   }
-  throw InputError("model '" + model + "' needs item features of modality '" + modality + "', but " +
-                   dataset_label(c.data) + " has " +
+  throw InputError("model '" + model + "' needs item features of modality '" + modality +
+                   "', but " + dataset_label(c.data) + " has " +
                    (present.empty() ? std::string("none") : "only: " + present) + " (expected " +
-                   c.data.name + "." + modality + ".npy beside the data; `seqrec features text` "
+                   c.data.name + "." + modality +
+                   ".npy beside the data; `seqrec features text` "
                    "builds a text modality from item titles)");
+}
+
+std::vector<std::string> require_modalities(const ModelContext& c, const std::string& model,
+                                            const std::vector<std::string>& requested) {
+  for (auto m = requested.begin(); m != requested.end(); ++m) {
+    if (std::find(requested.begin(), m, *m) != m) {
+      throw InputError("model '" + model + "': modalities lists '" + *m + "' twice");
+    }
+    require_features(c, model, *m);
+  }
+  return requested;
+}
+
+std::vector<std::string> dataset_modalities(const ModelContext& c) {
+  std::vector<std::string> names;
+  for (const auto& [modality, matrix] : c.data.item_features) names.push_back(modality);
+  return names;
+}
+
+torch::Tensor feature_tensor(const FloatMatrix& matrix, bool standardize) {
+  auto f = torch::from_blob(const_cast<float*>(matrix.values.data()), {matrix.rows, matrix.cols},
+                            torch::kFloat32)
+               .clone();
+  if (standardize && matrix.rows > 1) {
+    auto items = f.slice(0, 1);
+    auto mean = items.mean(0, /*keepdim=*/true);
+    auto std = items.std(0, /*unbiased=*/false, /*keepdim=*/true).clamp_min(1e-8);
+    f = torch::cat({torch::zeros_like(f.slice(0, 0, 1)), (items - mean) / std}, 0);
+  }
+  return f;
 }
 
 }  // namespace seqrec
