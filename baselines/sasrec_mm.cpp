@@ -53,14 +53,8 @@ SASRecMMImpl::SASRecMMImpl(const ModelContext& c)
                               SequenceEmbedding(c.data.num_items(), c.max_len, d, options.dropout(),
                                                 /*scale_by_sqrt_dim=*/true));
   projections = register_module("projections", torch::nn::ModuleList());
-  const bool standardize = c.params.get_bool("standardize");
-  for (size_t m = 0; m < modalities.size(); ++m) {
-    const FloatMatrix& matrix = c.data.item_features.at(modalities[m]);
-    // Buffers, not parameters: saved and moved with the model, never trained.
-    features.push_back(
-        register_buffer("features_" + std::to_string(m), feature_tensor(matrix, standardize)));
-    projections->push_back(torch::nn::Linear(matrix.cols, d));
-  }
+  register_frozen_modalities(*this, c, modalities, d, c.params.get_bool("standardize"), features,
+                             projections);
   if (fusion == "concat") {
     fuse = register_module("fuse",
                            torch::nn::Linear(static_cast<int64_t>(1 + modalities.size()) * d, d));

@@ -45,13 +45,6 @@ EpochRecord epoch_from_json(const nlohmann::json& j) {
   return e;
 }
 
-// Parameters then buffers, in Module order: the layout of the checkpoint's model.N entries.
-std::vector<torch::Tensor> model_tensors(torch::nn::Module& model) {
-  std::vector<torch::Tensor> out = model.parameters();
-  for (auto& b : model.buffers()) out.push_back(b);
-  return out;
-}
-
 std::vector<std::string> model_tensor_names(torch::nn::Module& model) {
   std::vector<std::string> out;
   for (const auto& p : model.named_parameters()) out.push_back(p.key());
@@ -107,6 +100,12 @@ void restore_state(const nlohmann::json& j, TrainingProgress& p, std::mt19937_64
 }
 
 }  // namespace
+
+std::vector<torch::Tensor> model_tensors(torch::nn::Module& model) {
+  std::vector<torch::Tensor> out = model.parameters();
+  for (auto& b : model.buffers()) out.push_back(b);
+  return out;
+}
 
 void save_checkpoint(const CheckpointTarget& target, torch::nn::Module& model,
                      torch::optim::Optimizer& optimizer, const std::mt19937_64& shuffle_engine,

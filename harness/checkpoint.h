@@ -35,6 +35,9 @@ struct CheckpointTarget {
   std::string owner;  // the trial id: a checkpoint of another trial is refused
 };
 
+// Parameters then buffers, in Module order: the layout of best weights and of checkpoints.
+std::vector<torch::Tensor> model_tensors(torch::nn::Module& model);
+
 // Writes the checkpoint atomically (temporary file, then rename), so an interruption while
 // writing leaves the previous epoch's checkpoint intact.
 void save_checkpoint(const CheckpointTarget& target, torch::nn::Module& model,

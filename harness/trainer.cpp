@@ -56,16 +56,14 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 std::vector<torch::Tensor> snapshot(torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> out;
-  for (auto& p : module.parameters()) out.push_back(p.detach().clone());
-  for (auto& b : module.buffers()) out.push_back(b.detach().clone());
+  for (const auto& t : model_tensors(module)) out.push_back(t.detach().clone());
   return out;
 }
 
 void restore(torch::nn::Module& module, const std::vector<torch::Tensor>& saved) {
   torch::NoGradGuard no_grad;
-  size_t i = 0;
-  for (auto& p : module.parameters()) p.copy_(saved[i++]);
-  for (auto& b : module.buffers()) b.copy_(saved[i++]);
+  const auto tensors = model_tensors(module);
+  for (size_t i = 0; i < tensors.size(); ++i) tensors[i].copy_(saved[i]);
 }
 
 }  // namespace

@@ -81,4 +81,16 @@ torch::Tensor feature_tensor(const FloatMatrix& matrix, bool standardize) {
   return f;
 }
 
+void register_frozen_modalities(torch::nn::Module& owner, const ModelContext& context,
+                                const std::vector<std::string>& modalities, int64_t d,
+                                bool standardize, std::vector<torch::Tensor>& features,
+                                torch::nn::ModuleList& projections) {
+  for (size_t m = 0; m < modalities.size(); ++m) {
+    const FloatMatrix& matrix = context.data.item_features.at(modalities[m]);
+    features.push_back(owner.register_buffer("features_" + std::to_string(m),
+                                             feature_tensor(matrix, standardize)));
+    projections->push_back(torch::nn::Linear(matrix.cols, d));
+  }
+}
+
 }  // namespace seqrec

@@ -33,4 +33,12 @@ std::vector<std::string> dataset_modalities(const ModelContext& context);
 // standardised ones let one initialisation of a projection fit them all.
 torch::Tensor feature_tensor(const FloatMatrix& matrix, bool standardize);
 
+// Registers each of `modalities` on `owner` as a frozen buffer "features_<m>" (buffers, not
+// parameters: saved and moved with the model, never trained) with a trainable Linear(F_m, d)
+// appended to `projections`, in modality order.
+void register_frozen_modalities(torch::nn::Module& owner, const ModelContext& context,
+                                const std::vector<std::string>& modalities, int64_t d,
+                                bool standardize, std::vector<torch::Tensor>& features,
+                                torch::nn::ModuleList& projections);
+
 }  // namespace seqrec

@@ -302,13 +302,8 @@ HM4SRImpl::HM4SRImpl(const ModelContext& c)
   encoders = register_module("encoders", torch::nn::ModuleList());
   for (int64_t m = 0; m < M; ++m) encoders->push_back(TransformerEncoder(o));
   projections = register_module("projections", torch::nn::ModuleList());
-  const bool standardize = c.params.get_bool("standardize");
-  for (size_t m = 0; m < modalities.size(); ++m) {
-    const FloatMatrix& matrix = c.data.item_features.at(modalities[m]);
-    features.push_back(
-        register_buffer("features_" + std::to_string(m), feature_tensor(matrix, standardize)));
-    projections->push_back(torch::nn::Linear(matrix.cols, d));
-  }
+  register_frozen_modalities(*this, c, modalities, d, c.params.get_bool("standardize"), features,
+                             projections);
   if (stream_norm) {
     stream_norms = register_module("stream_norms", torch::nn::ModuleList());
     for (int64_t m = 0; m < M; ++m) stream_norms->push_back(layer_norm(d));
