@@ -118,6 +118,17 @@ class DataCache {
   std::map<std::string, Dataset> cache_;
 };
 
+// What an interrupted attempt left in the folder is removed, except its checkpoint: the
+// trial resumes from that epoch instead of repeating hours of training.
+void clear_interrupted_attempt(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename() == "checkpoint.pt") continue;
+    fs::remove_all(entry.path(), ec);
+  }
+}
+
 // Runs one trial in this process. Returns false when another process holds it.
 bool run_in_process(const SweepSpec& spec, const SweepTrial& trial, const SweepRunOptions& o,
                     int threads, DataCache& cache, const std::function<void(const std::string&)>& log) {
@@ -126,9 +137,7 @@ bool run_in_process(const SweepSpec& spec, const SweepTrial& trial, const SweepR
   if (trial_state(spec, trial) == TrialState::Done ||
       (trial_state(spec, trial) == TrialState::Failed && !o.retry_failed))
     return true;
-  // Whatever is in the folder comes from an interrupted attempt: start clean.
-  std::error_code ec;
-  fs::remove_all(trial_dir(spec, trial), ec);
+  clear_interrupted_attempt(trial_dir(spec, trial));
   try {
     TrialSetup setup = sweep_trial_setup(spec, trial, threads, o.device);
     const Dataset& data =

@@ -224,12 +224,25 @@ BOOST_AUTO_TEST_CASE(resume_after_sigkill_in_the_middle_of_a_trial_runs_every_tr
   BOOST_TEST(finished_before == 2);  // the two Pop trials; trial 2 was cut mid-way
   const auto pop_result = trial_dir(spec, spec.trials[0]) + "/result.json";
   const auto pop_time = fs::last_write_time(pop_result);
+  // Its finished epochs are in a checkpoint, which the rerun must keep and resume from;
+  // anything else the killed attempt left is cleared.
+  const auto killed_dir = trial_dir(spec, spec.trials[2]);
+  BOOST_REQUIRE(trial_state(spec, spec.trials[2]) == TrialState::Partial);
+  std::ofstream(killed_dir + "/leftover.tmp") << "from the killed attempt";
 
   // Rerun the same sweep: finished trials are skipped, the killed one is redone.
   auto r = run_cli("sweep " + path + " --threads 1");
   BOOST_TEST(r.exit_code == 0, r.output);
   BOOST_TEST(count_results(spec) == static_cast<int>(spec.trials.size()));
   BOOST_TEST((fs::last_write_time(pop_result) == pop_time));  // finished work kept, not redone
+  {
+    std::ifstream in(killed_dir + "/result.json");
+    const json killed = json::parse(in);
+    BOOST_REQUIRE(killed.contains("resumed"));
+    BOOST_TEST(killed["resumed"][0]["after_epoch"].get<int64_t>() >= 1);
+    BOOST_TEST(!fs::exists(killed_dir + "/leftover.tmp"));
+    BOOST_TEST(!fs::exists(killed_dir + "/checkpoint.pt"));
+  }
   std::set<std::string> ids;
   for (const auto& t : spec.trials) {
     std::ifstream in(trial_dir(spec, t) + "/result.json");
