@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string>
 
+#include "harness/heap_tuning.h"
 #include "harness/precision.h"
 #include "harness/trial.h"
 
@@ -45,6 +46,9 @@ std::string utc_now() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As in the CLI: without it every step's score matrices cost page faults, and the training
+  // benchmarks would time the kernel's page clearing instead of the harness.
+  seqrec::keep_freed_memory_in_heap();
   const char* threads = std::getenv("SEQREC_BENCH_THREADS");
   torch::set_num_threads(threads ? std::atoi(threads) : 1);
   benchmark::AddCustomContext("cpu_model", cpuinfo_field("model name"));

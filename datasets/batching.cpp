@@ -1,6 +1,7 @@
 #include "datasets/batching.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "harness/errors.h"
 
@@ -80,16 +81,55 @@ TrainingBatcher::TrainingBatcher(const LeaveOneOutSplit& split, SampleMode mode,
                      "fewer than 2 items)");
 }
 
+namespace {
+
+// Fisher-Yates with our own index draw: std::shuffle's use of the engine is not specified,
+// and the order must be identical across standard libraries for a given seed.
+template <typename T>
+void shuffle_in_place(std::vector<T>& values, std::mt19937_64& rng) {
+  for (size_t i = values.size(); i > 1; --i) {
+    size_t j = static_cast<size_t>(rng() % i);
+    std::swap(values[i - 1], values[j]);
+  }
+}
+
+}  // namespace
+
 std::vector<int32_t> TrainingBatcher::epoch_order(std::mt19937_64& rng) const {
   std::vector<int32_t> order(samples_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
-  // Fisher-Yates with our own index draw: std::shuffle's use of the engine is not specified,
-  // and the order must be identical across standard libraries for a given seed.
-  for (size_t i = order.size(); i > 1; --i) {
-    size_t j = static_cast<size_t>(rng() % i);
-    std::swap(order[i - 1], order[j]);
-  }
+  shuffle_in_place(order, rng);
   return order;
+}
+
+std::vector<int32_t> TrainingBatcher::length_bucketed_order(std::mt19937_64& rng,
+                                                            int64_t batch_size) const {
+  if (batch_size < 1) throw std::invalid_argument("length_bucketed_order: batch_size < 1");
+  constexpr size_t kBatchesPerWindow = 64;
+  const auto batch = static_cast<size_t>(batch_size);
+  std::vector<int32_t> order = epoch_order(rng);
+  auto input_length = [&](int32_t sample) {
+    return std::min<int64_t>(samples_[static_cast<size_t>(sample)].end, max_len_);
+  };
+  const size_t window = batch * kBatchesPerWindow;
+  for (size_t begin = 0; begin < order.size(); begin += window) {
+    const auto end = order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), begin + window));
+    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(begin), end,
+                     [&](int32_t a, int32_t b) { return input_length(a) < input_length(b); });
+  }
+  // Whole batches are shuffled as units; a short one (always the last) stays in place.
+  const size_t full_batches = order.size() / batch;
+  std::vector<size_t> batches(full_batches);
+  for (size_t i = 0; i < full_batches; ++i) batches[i] = i;
+  shuffle_in_place(batches, rng);
+  std::vector<int32_t> bucketed;
+  bucketed.reserve(order.size());
+  for (size_t b : batches)
+    bucketed.insert(bucketed.end(), order.begin() + static_cast<std::ptrdiff_t>(b * batch),
+                    order.begin() + static_cast<std::ptrdiff_t>((b + 1) * batch));
+  bucketed.insert(bucketed.end(), order.begin() + static_cast<std::ptrdiff_t>(full_batches * batch),
+                  order.end());
+  return bucketed;
 }
 
 Batch TrainingBatcher::make_batch(const std::vector<int32_t>& order, size_t begin,

@@ -32,6 +32,12 @@ class TrainingBatcher {
   int64_t num_samples() const { return static_cast<int64_t>(samples_.size()); }
   // Sample order for one epoch, shuffled by `rng`.
   std::vector<int32_t> epoch_order(std::mt19937_64& rng) const;
+  // An epoch order whose batches hold inputs of similar length, so less compute goes to
+  // padding: the shuffled order is cut into windows of 64 batches, each window is sorted by
+  // input length and cut into batches of `batch_size`, and those batches are shuffled (a short
+  // last batch stays last, where the trainer expects it). Batches are no longer i.i.d. samples
+  // of the data, which is why this is an option and recorded.
+  std::vector<int32_t> length_bucketed_order(std::mt19937_64& rng, int64_t batch_size) const;
   Batch make_batch(const std::vector<int32_t>& order, size_t begin, size_t end) const;
 
  private:

@@ -26,6 +26,7 @@ struct TrainerConfig {
   int64_t eval_batch_size = 512;
   double grad_clip = 0.0;  // max global gradient norm; 0 = off
   SampleMode sample_mode = SampleMode::AllPositions;
+  bool length_bucketed = false;  // batch order: shuffled (false) or length-bucketed
   Precision precision = Precision::Float32;  // of the training steps; evaluation is float32
 };
 

@@ -3,6 +3,7 @@
 #include "datasets/batching.h"
 #include "datasets/split.h"
 #include "harness/errors.h"
+#include "harness/trainer.h"
 
 using namespace seqrec;
 
@@ -120,6 +121,58 @@ BOOST_AUTO_TEST_CASE(epoch_order_is_a_permutation_fixed_by_the_seed) {
   BOOST_TEST(oa == ob, boost::test_tools::per_element());
   std::sort(oa.begin(), oa.end());
   BOOST_TEST(oa == identity_order(4), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(length_bucketed_order_is_a_permutation_with_far_less_padding) {
+  // 300 users with lengths 4..63 spread evenly, every prefix a sample.
+  Dataset d;
+  d.name = "lengths";
+  d.item_tokens = {"[PAD]"};
+  for (int i = 1; i <= 20; ++i) d.item_tokens.push_back("i" + std::to_string(i));
+  for (int u = 0; u < 300; ++u) {
+    d.user_tokens.push_back("u" + std::to_string(u));
+    std::vector<int64_t> items;
+    std::vector<double> times;
+    for (int t = 0; t < 4 + (u * 37) % 60; ++t) {
+      items.push_back(1 + (u + t) % 20);
+      times.push_back(t);
+    }
+    d.sequences.push_back(items);
+    d.timestamps.push_back(times);
+  }
+  auto split = make_leave_one_out_split(d);
+  TrainingBatcher batcher(split, SampleMode::LastPosition, 50);
+  const int64_t batch = 32;
+  std::mt19937_64 a(5), b(5), c(5);
+  auto bucketed = batcher.length_bucketed_order(a, batch);
+  BOOST_TEST(bucketed == batcher.length_bucketed_order(b, batch), boost::test_tools::per_element());
+  auto sorted = bucketed;
+  std::sort(sorted.begin(), sorted.end());
+  BOOST_TEST(sorted == identity_order(batcher.num_samples()), boost::test_tools::per_element());
+
+  // Padded positions the model computes: each batch is as wide as its longest input.
+  auto padded_positions = [&](const std::vector<int32_t>& order) {
+    int64_t total = 0;
+    for (size_t begin = 0; begin < order.size(); begin += batch) {
+      const size_t end = std::min(order.size(), begin + static_cast<size_t>(batch));
+      Batch x = batcher.make_batch(order, begin, end);
+      total += x.items.numel() - x.lengths.sum().item<int64_t>();
+    }
+    return total;
+  };
+  const auto shuffled = batcher.epoch_order(c);
+  BOOST_TEST(padded_positions(bucketed) * 5 < padded_positions(shuffled));
+  // The next epoch draws other batches.
+  BOOST_TEST(batcher.length_bucketed_order(a, batch) != bucketed);
+}
+
+BOOST_AUTO_TEST_CASE(batch_order_key_selects_the_order_and_defaults_to_shuffled) {
+  const ParamSchema schema = trainer_schema();
+  Params params(schema);
+  BOOST_TEST(!trainer_config_from_params(params).length_bucketed);
+  params.set_text("batch_order", "length_bucketed", "--set");
+  BOOST_TEST(trainer_config_from_params(params).length_bucketed);
+  BOOST_CHECK_THROW(params.set_text("batch_order", "sorted", "--set"), InputError);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
