@@ -169,24 +169,16 @@ BOOST_AUTO_TEST_CASE(explain_writes_gate_and_router_weights_per_test_user) {
   options.out_root = out.path();
   options.explain = true;
   auto result = run_trial(setup, data, options);
-  std::ifstream in(result["directory"].get<std::string>() + "/explanation.csv");
-  std::string header, line;
-  BOOST_REQUIRE(std::getline(in, header));
-  BOOST_TEST(header ==
+  const auto table = read_explanation(result["directory"].get<std::string>());
+  BOOST_TEST(table.header ==
              "user,gate.0,gate.1,router_head0.0,router_head0.1,router_head0.2,"
              "router_head1.0,router_head1.1,router_head1.2");
-  int64_t rows = 0;
-  while (std::getline(in, line)) {
-    std::stringstream fields(line);
-    std::string cell;
-    std::getline(fields, cell, ',');
-    std::vector<double> v;
-    while (std::getline(fields, cell, ',')) v.push_back(std::stod(cell));
+  for (const auto& v : table.rows) {
     BOOST_REQUIRE(v.size() == 8u);
     BOOST_TEST(v[0] + v[1] == 1.0, boost::test_tools::tolerance(1e-4));
     BOOST_TEST(v[2] + v[3] + v[4] == 1.0, boost::test_tools::tolerance(1e-4));
-    ++rows;
   }
+  const auto rows = static_cast<int64_t>(table.rows.size());
   BOOST_TEST(rows == data.num_users());
 }
 

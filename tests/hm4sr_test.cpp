@@ -401,26 +401,18 @@ BOOST_AUTO_TEST_CASE(explain_writes_both_gates_per_test_user) {
   options.out_root = out.path();
   options.explain = true;
   auto result = run_trial(setup, data, options);
-  std::ifstream in(result["directory"].get<std::string>() + "/explanation.csv");
-  std::string header, line;
-  BOOST_REQUIRE(std::getline(in, header));
-  BOOST_TEST(header ==
+  const auto table = read_explanation(result["directory"].get<std::string>());
+  BOOST_TEST(table.header ==
              "user,temporal_gate.0,temporal_gate.1,temporal_gate.2,interactive_gate_id.0,"
              "interactive_gate_id.1,interactive_gate_image.0,interactive_gate_image.1,"
              "interactive_gate_text.0,interactive_gate_text.1");
-  int64_t rows = 0;
-  while (std::getline(in, line)) {
-    std::stringstream fields(line);
-    std::string cell;
-    std::getline(fields, cell, ',');
-    std::vector<double> v;
-    while (std::getline(fields, cell, ',')) v.push_back(std::stod(cell));
+  for (const auto& v : table.rows) {
     BOOST_REQUIRE(v.size() == 9u);
     BOOST_TEST(v[0] + v[1] + v[2] == 1.0, boost::test_tools::tolerance(1e-4));
     for (size_t m = 0; m < 3; ++m)
       BOOST_TEST(v[3 + 2 * m] + v[4 + 2 * m] == 1.0, boost::test_tools::tolerance(1e-4));
-    ++rows;
   }
+  const auto rows = static_cast<int64_t>(table.rows.size());
   BOOST_TEST(rows == data.num_users());
 }
 

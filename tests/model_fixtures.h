@@ -2,9 +2,12 @@
 // Small datasets, one-call training and checks shared by the model tests.
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <fstream>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "datasets/batching.h"
 #include "datasets/dataset.h"
@@ -104,6 +107,29 @@ void check_causal(Encode&& encode) {
   torch::Tensor a = encode(items), b = encode(changed);
   BOOST_TEST(torch::equal(a.slice(1, 0, 3), b.slice(1, 0, 3)));
   BOOST_TEST(!torch::equal(a.slice(1, 3, 4), b.slice(1, 3, 4)));
+}
+
+// An explanation.csv as written by --explain: its header line, and per user row the values
+// after the user column.
+struct ExplanationTable {
+  std::string header;
+  std::vector<std::vector<double>> rows;
+};
+
+inline ExplanationTable read_explanation(const std::string& trial_directory) {
+  std::ifstream in(trial_directory + "/explanation.csv");
+  ExplanationTable table;
+  BOOST_REQUIRE(std::getline(in, table.header));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::stringstream fields(line);
+    std::string cell;
+    std::getline(fields, cell, ',');  // the user
+    std::vector<double> values;
+    while (std::getline(fields, cell, ',')) values.push_back(std::stod(cell));
+    table.rows.push_back(std::move(values));
+  }
+  return table;
 }
 
 }  // namespace seqrec::testing
