@@ -15,39 +15,12 @@
 using namespace seqrec;
 using namespace seqrec::testing;
 
-namespace {
-
-FAMEImpl* as_fame(const BuiltModel& built) {
-  auto* model = dynamic_cast<FAMEImpl*>(built.model.get());
-  BOOST_REQUIRE(model);
-  return model;
-}
-
-int64_t count_parameters(torch::nn::Module& module) {
-  int64_t n = 0;
-  for (const auto& p : module.parameters()) n += p.numel();
-  return n;
-}
-
-std::set<std::string> parameter_names(torch::nn::Module& module) {
-  std::set<std::string> names;
-  for (const auto& p : module.named_parameters()) names.insert(p.key());
-  return names;
-}
-
-// Two right-padded sequences of lengths 5 and 2.
-torch::Tensor two_sequences() {
-  return torch::tensor({{3, 5, 7, 9, 11, 0}, {4, 6, 0, 0, 0, 0}}, torch::kInt64);
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(fame)
 
 BOOST_AUTO_TEST_CASE(shapes_of_query_gate_router_and_scores) {
   const Dataset& data = synthetic_dataset();
   auto built = build_model("fame", data, {"hidden=32", "heads=4", "experts=3"});
-  auto* model = as_fame(*built);
+  auto* model = &model_as<FAMEImpl>(*built);
   model->eval();
   torch::NoGradGuard no_grad;
   auto encoded = model->encode(two_sequences());
@@ -63,7 +36,7 @@ BOOST_AUTO_TEST_CASE(shapes_of_query_gate_router_and_scores) {
 
 BOOST_AUTO_TEST_CASE(gate_sums_to_one_per_sequence_and_router_per_position) {
   auto built = build_model("fame", synthetic_dataset(), {"heads=4", "experts=3"});
-  auto* model = as_fame(*built);
+  auto* model = &model_as<FAMEImpl>(*built);
   model->eval();
   torch::NoGradGuard no_grad;
   auto encoded = model->encode(two_sequences());
@@ -78,7 +51,7 @@ BOOST_AUTO_TEST_CASE(output_at_a_position_ignores_later_items) {
   for (const std::string facets : {"true", "false"}) {
     BOOST_TEST_CONTEXT("facet_heads=" << facets) {
       auto built = build_model("fame", synthetic_dataset(), {"facet_heads=" + facets});
-      auto* model = as_fame(*built);
+      auto* model = &model_as<FAMEImpl>(*built);
       model->eval();
       check_causal([&](const torch::Tensor& x) { return model->encode(x).query; });
       // Router weights are [B, H, L, N]: positions on axis 2, moved to axis 1 for the check.
@@ -125,8 +98,8 @@ BOOST_AUTO_TEST_CASE(each_ablation_switch_changes_the_parameter_set_as_it_should
   // experts=1: no router, and one query projection per head instead of four.
   auto one = build_model("fame", data, {"experts=1"});
   BOOST_TEST(!parameter_names(*one->model).count("last.attention.router"));
-  BOOST_TEST(as_fame(*one)->last->attention->q->weight.size(0) * 4 ==
-             as_fame(*full)->last->attention->q->weight.size(0));
+  BOOST_TEST(model_as<FAMEImpl>(*one).last->attention->q->weight.size(0) * 4 ==
+             model_as<FAMEImpl>(*full).last->attention->q->weight.size(0));
   // facet_heads=false: concatenate and project; no gate and no sub-embeddings.
   auto flat = parameter_names(*build_model("fame", data, {"facet_heads=false"})->model);
   BOOST_TEST(flat.count("last.out.weight"));
@@ -135,14 +108,14 @@ BOOST_AUTO_TEST_CASE(each_ablation_switch_changes_the_parameter_set_as_it_should
   // slice: the sub-embeddings are chunks of the item embedding, so no projection.
   auto sliced = build_model("fame", data, {"item_subembedding=slice"});
   BOOST_TEST(!parameter_names(*sliced->model).count("item_projection.weight"));
-  auto* model = as_fame(*sliced);
+  auto* model = &model_as<FAMEImpl>(*sliced);
   BOOST_TEST(torch::equal(model->item_table(), model->embedding->item->weight));
 }
 
 BOOST_AUTO_TEST_CASE(score_is_the_gate_weighted_sum_of_per_head_scores) {
   const Dataset& data = synthetic_dataset();
   auto built = build_model("fame", data, {"hidden=32", "heads=4"});
-  auto* model = as_fame(*built);
+  auto* model = &model_as<FAMEImpl>(*built);
   model->eval();
   torch::NoGradGuard no_grad;
   Batch batch;

@@ -21,24 +21,6 @@ using namespace seqrec::testing;
 
 namespace {
 
-HM4SRImpl& as_hm4sr(const BuiltModel& built) {
-  auto* model = dynamic_cast<HM4SRImpl*>(built.model.get());
-  BOOST_REQUIRE(model);
-  return *model;
-}
-
-int64_t count_parameters(torch::nn::Module& module) {
-  int64_t n = 0;
-  for (const auto& p : module.parameters()) n += p.numel();
-  return n;
-}
-
-std::set<std::string> parameter_names(torch::nn::Module& module) {
-  std::set<std::string> names;
-  for (const auto& p : module.named_parameters()) names.insert(p.key());
-  return names;
-}
-
 bool any_starts_with(const std::set<std::string>& names, const std::string& prefix) {
   for (const auto& n : names)
     if (n.rfind(prefix, 0) == 0) return true;
@@ -70,11 +52,6 @@ Batch batch_of(const torch::Tensor& items) {
   auto times = torch::tensor(kTimes, torch::kFloat64).slice(0, 0, items.size(1)).unsqueeze(0);
   b.timestamps = torch::where(items.gt(0), times, torch::zeros_like(times));
   return b;
-}
-
-// Two right-padded sequences of lengths 5 and 2.
-torch::Tensor two_sequences() {
-  return torch::tensor({{3, 5, 7, 9, 11, 0}, {4, 6, 0, 0, 0, 0}}, torch::kInt64);
 }
 
 // A training batch of `items` whose target sits at each row's end (train_samples=last_position).
@@ -140,7 +117,7 @@ BOOST_AUTO_TEST_CASE(shapes_of_streams_gates_tables_scores_and_loss_parts) {
   const Dataset& data = synthetic_dataset();
   auto built = build_model("hm4sr", data,
                            {"hidden=32", "heads=2", "interactive_experts=3", "temporal_experts=5"});
-  auto& model = as_hm4sr(*built);
+  auto& model = model_as<HM4SRImpl>(*built);
   BOOST_TEST(model.stream_names == (std::vector<std::string>{"id", "image", "text"}));
   model.eval();
   {
@@ -181,7 +158,7 @@ BOOST_AUTO_TEST_CASE(shapes_of_streams_gates_tables_scores_and_loss_parts) {
 
 BOOST_AUTO_TEST_CASE(gate_weights_sum_to_one_at_every_position) {
   auto built = build_model("hm4sr", synthetic_dataset());
-  auto& model = as_hm4sr(*built);
+  auto& model = model_as<HM4SRImpl>(*built);
   model.eval();
   torch::NoGradGuard no_grad;
   auto embedded = model.embed(batch_of(two_sequences()), model.candidate_tables());
@@ -199,7 +176,7 @@ BOOST_AUTO_TEST_CASE(output_at_a_position_ignores_later_items) {
   for (const std::string pre_norm : {"false", "true"}) {
     BOOST_TEST_CONTEXT("pre_norm=" << pre_norm) {
       auto built = build_model("hm4sr", synthetic_dataset(), {"pre_norm=" + pre_norm});
-      auto& model = as_hm4sr(*built);
+      auto& model = model_as<HM4SRImpl>(*built);
       model.eval();
       check_causal(
           [&](const torch::Tensor& x) { return torch::cat(model.encode(batch_of(x)).hidden, -1); });
@@ -235,7 +212,7 @@ BOOST_AUTO_TEST_CASE(a_zero_interval_and_padding_give_bucket_zero_and_finite_val
   BOOST_TEST(interval_buckets(t, lengths, 100.0, 250).max().item<int64_t>() == 250);
 
   auto built = build_model("hm4sr", synthetic_dataset());
-  auto& model = as_hm4sr(*built);
+  auto& model = model_as<HM4SRImpl>(*built);
   model.eval();
   torch::NoGradGuard no_grad;
   BOOST_TEST(torch::isfinite(model.time_embedding(t, lengths)).all().item<bool>());
@@ -266,7 +243,7 @@ BOOST_AUTO_TEST_CASE(placeholders_take_floor_beta_length_real_positions) {
 
 BOOST_AUTO_TEST_CASE(pcl_leaves_out_sequences_too_short_for_a_placeholder) {
   auto built = build_model("hm4sr", synthetic_dataset());
-  auto& model = as_hm4sr(*built);
+  auto& model = model_as<HM4SRImpl>(*built);
   model.train();
   // Lengths 3, 2, 1: floor(0.3 * length) = 0 everywhere.
   auto short_rows = last_position_batch(
@@ -312,7 +289,7 @@ BOOST_AUTO_TEST_CASE(each_ablation_switch_changes_the_parameter_set_or_the_loss_
   auto frozen_names = parameter_names(*frozen->model);
   BOOST_TEST(!frozen_names.count("temporal.experts"));
   BOOST_TEST(frozen_names.count("temporal.gate.weight"));
-  auto& frozen_model = as_hm4sr(*frozen);
+  auto& frozen_model = model_as<HM4SRImpl>(*frozen);
   const auto before = frozen_model.temporal->experts.clone();
   torch::optim::Adam adam(frozen_model.parameters(), torch::optim::AdamOptions(1e-2));
   frozen_model.train();
@@ -323,11 +300,11 @@ BOOST_AUTO_TEST_CASE(each_ablation_switch_changes_the_parameter_set_or_the_loss_
 
   // Modalities: any subset, including none.
   auto text = build_model("hm4sr", data, {"modalities=text"});
-  BOOST_TEST(as_hm4sr(*text).stream_names == (std::vector<std::string>{"id", "text"}));
-  BOOST_TEST(as_hm4sr(*text).projections->size() == 1u);
+  BOOST_TEST(model_as<HM4SRImpl>(*text).stream_names == (std::vector<std::string>{"id", "text"}));
+  BOOST_TEST(model_as<HM4SRImpl>(*text).projections->size() == 1u);
   BOOST_TEST(!any_starts_with(parameter_names(*text->model), "encoders.2."));
   auto id_only = build_model("hm4sr", data, {"modalities="});
-  auto& id_model = as_hm4sr(*id_only);
+  auto& id_model = model_as<HM4SRImpl>(*id_only);
   BOOST_TEST(id_model.stream_names == (std::vector<std::string>{"id"}));
   BOOST_TEST(!any_starts_with(parameter_names(*id_only->model), "projections."));
   BOOST_TEST(!any_starts_with(parameter_names(*id_only->model), "placeholders."));
@@ -427,7 +404,7 @@ BOOST_AUTO_TEST_CASE(no_timestamps_with_the_temporal_moe_on_is_one_clear_error) 
   BOOST_TEST(contains(message, "bare"), message);
   // Switched off, the model trains without them: ID stream only (no features either).
   auto built = build_model("hm4sr", data, {"temporal_moe=false", "cp=0"});
-  BOOST_TEST(as_hm4sr(*built).stream_names == (std::vector<std::string>{"id"}));
+  BOOST_TEST(model_as<HM4SRImpl>(*built).stream_names == (std::vector<std::string>{"id"}));
   built->model->train();
   BOOST_TEST(std::isfinite(built->model->loss(training_batch(*built, 8)).total.item<double>()));
 }

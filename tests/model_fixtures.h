@@ -5,6 +5,7 @@
 #include <fstream>
 #include <memory>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -107,6 +108,31 @@ void check_causal(Encode&& encode) {
   torch::Tensor a = encode(items), b = encode(changed);
   BOOST_TEST(torch::equal(a.slice(1, 0, 3), b.slice(1, 0, 3)));
   BOOST_TEST(!torch::equal(a.slice(1, 3, 4), b.slice(1, 3, 4)));
+}
+
+// The registered model of `built` as its concrete type, for tests of its internals.
+template <typename Impl>
+Impl& model_as(const BuiltModel& built) {
+  auto* model = dynamic_cast<Impl*>(built.model.get());
+  BOOST_REQUIRE(model);
+  return *model;
+}
+
+inline int64_t count_parameters(torch::nn::Module& module) {
+  int64_t n = 0;
+  for (const auto& p : module.parameters()) n += p.numel();
+  return n;
+}
+
+inline std::set<std::string> parameter_names(torch::nn::Module& module) {
+  std::set<std::string> names;
+  for (const auto& p : module.named_parameters()) names.insert(p.key());
+  return names;
+}
+
+// Two right-padded sequences of lengths 5 and 2.
+inline torch::Tensor two_sequences() {
+  return torch::tensor({{3, 5, 7, 9, 11, 0}, {4, 6, 0, 0, 0, 0}}, torch::kInt64);
 }
 
 // An explanation.csv as written by --explain: its header line, and per user row the values
