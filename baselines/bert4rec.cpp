@@ -32,8 +32,8 @@ BERT4RecImpl::BERT4RecImpl(const ModelContext& c)
   embedding = register_module("embedding", SequenceEmbedding(num_items + 1, max_len, d,
                                                              /*dropout=*/0.0,
                                                              /*scale_by_sqrt_dim=*/false));
-  embedding_norm = register_module("embedding_norm",
-                                   torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+  embedding_norm =
+      register_module("embedding_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
   embedding_dropout = register_module("embedding_dropout", torch::nn::Dropout(options.dropout()));
   encoder = register_module("encoder", TransformerEncoder(options));
   head_dense = register_module("head_dense", torch::nn::Linear(d, d));
@@ -47,11 +47,14 @@ torch::Tensor BERT4RecImpl::encode(const torch::Tensor& items) {
   return encoder(x, key_padding_mask(items));
 }
 
+torch::Tensor BERT4RecImpl::head(const torch::Tensor& hidden) {
+  return head_norm(torch::gelu(head_dense(hidden)));
+}
+
 torch::Tensor BERT4RecImpl::logits(const torch::Tensor& hidden) {
-  auto h = head_norm(torch::gelu(head_dense(hidden)));
   // Tied output: score against rows 0..N of the item table; row N+1 ([mask]) is excluded.
   auto table = embedding->item->weight.slice(0, 0, num_items + 1);
-  return torch::matmul(h, table.t()) + output_bias;
+  return torch::matmul(head(hidden), table.t()) + output_bias;
 }
 
 void BERT4RecImpl::prepare_training_batch(Batch& batch) {
@@ -61,9 +64,8 @@ void BERT4RecImpl::prepare_training_batch(Batch& batch) {
   auto masked = draw.lt(mask_prob).logical_and(real);
   // Rows where nothing was drawn: mask the last real item.
   auto none = masked.any(1).logical_not().unsqueeze(1);  // [B, 1]
-  auto last = torch::zeros_like(masked).scatter(
-      1, (batch.lengths - 1).unsqueeze(1),
-      torch::ones({items.size(0), 1}, masked.options()));
+  auto last = torch::zeros_like(masked).scatter(1, (batch.lengths - 1).unsqueeze(1),
+                                                torch::ones({items.size(0), 1}, masked.options()));
   masked = masked.logical_or(last.logical_and(none));
   batch.targets = torch::where(masked, items, torch::zeros_like(items));
   batch.items = torch::where(masked, torch::full_like(items, mask_id), items);
@@ -90,16 +92,27 @@ std::pair<torch::Tensor, torch::Tensor> BERT4RecImpl::append_mask(const Batch& b
   return {x, position};
 }
 
-torch::Tensor BERT4RecImpl::score(const Batch& batch) {
+torch::Tensor BERT4RecImpl::hidden_at_mask(const Batch& batch) {
   auto [items, position] = append_mask(batch);
   auto hidden = encode(items);
   auto index = position.view({-1, 1, 1}).expand({hidden.size(0), 1, hidden.size(2)});
-  return logits(hidden.gather(1, index).squeeze(1));
+  return hidden.gather(1, index).squeeze(1);
 }
 
-SEQREC_REGISTER_MODEL({"bert4rec",
-                       "BERT4Rec: bidirectional transformer, cloze training (Sun et al., CIKM 2019)",
-                       BERT4RecImpl::schema, {{"train_samples", "cloze"}},
-                       [](const ModelContext& c) { return std::make_shared<BERT4RecImpl>(c); }});
+torch::Tensor BERT4RecImpl::score(const Batch& batch) { return logits(hidden_at_mask(batch)); }
+
+ScoreFactors BERT4RecImpl::score_factors(const Batch& batch) {
+  auto h = head(hidden_at_mask(batch));
+  auto table = embedding->item->weight.slice(0, 0, num_items + 1);
+  return {torch::cat({h, torch::ones({h.size(0), 1}, h.options())}, 1),
+          torch::cat({table, output_bias.unsqueeze(1)}, 1)};
+}
+
+SEQREC_REGISTER_MODEL(
+    {"bert4rec",
+     "BERT4Rec: bidirectional transformer, cloze training (Sun et al., CIKM 2019)",
+     BERT4RecImpl::schema,
+     {{"train_samples", "cloze"}},
+     [](const ModelContext& c) { return std::make_shared<BERT4RecImpl>(c); }});
 
 }  // namespace seqrec

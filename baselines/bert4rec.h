@@ -19,6 +19,8 @@ class BERT4RecImpl : public SequentialRecommenderImpl {
   void prepare_training_batch(Batch& batch) override;
   LossParts loss(const Batch& batch) override;
   torch::Tensor score(const Batch& batch) override;
+  // [h, 1] · [table, bias]ᵀ: score() up to rounding (score() adds the bias after the product).
+  ScoreFactors score_factors(const Batch& batch) override;
 
   // [B, L, d] bidirectional hidden states (key padding mask only).
   torch::Tensor encode(const torch::Tensor& items);
@@ -27,6 +29,10 @@ class BERT4RecImpl : public SequentialRecommenderImpl {
   std::pair<torch::Tensor, torch::Tensor> append_mask(const Batch& batch) const;
   // [P, d] hidden states -> [P, N+1] scores (the [mask] row is never a candidate).
   torch::Tensor logits(const torch::Tensor& hidden);
+  // [P, d] hidden states -> [P, d] outputs of the prediction head, the scores' queries.
+  torch::Tensor head(const torch::Tensor& hidden);
+  // [B, d] hidden state at each row's appended [mask].
+  torch::Tensor hidden_at_mask(const Batch& batch);
 
   int64_t num_items;
   int64_t mask_id;  // N + 1

@@ -54,7 +54,7 @@ CaserImpl::CaserImpl(const ModelContext& c)
 torch::Tensor CaserImpl::window_items(const torch::Tensor& items, const torch::Tensor& rows,
                                       const torch::Tensor& end) const {
   auto offsets = torch::arange(window - 1, -1, -1, end.options());  // window-1, ..., 0
-  auto index = end.unsqueeze(1) - offsets.unsqueeze(0);              // [P, window]
+  auto index = end.unsqueeze(1) - offsets.unsqueeze(0);             // [P, window]
   auto valid = index.ge(0);
   auto gathered = items.index_select(0, rows).gather(1, index.clamp_min(0));
   return torch::where(valid, gathered, torch::zeros_like(gathered));
@@ -90,15 +90,16 @@ LossParts CaserImpl::loss(const Batch& batch) {
   return {l, {{"main", l}}};
 }
 
-torch::Tensor CaserImpl::score(const Batch& batch) {
+ScoreFactors CaserImpl::score_factors(const Batch& batch) {
   auto rows = torch::arange(batch.size(), batch.items.options());
   auto hidden = encode(window_items(batch.items, rows, batch.lengths - 1), batch.users);
-  return torch::matmul(with_bias_input(hidden), output_table().t());
+  return {with_bias_input(hidden), output_table()};
 }
 
 SEQREC_REGISTER_MODEL({"caser",
                        "Caser: convolutional sequence embedding (Tang & Wang, WSDM 2018)",
-                       CaserImpl::schema, {{"train_samples", "last_position"}},
+                       CaserImpl::schema,
+                       {{"train_samples", "last_position"}},
                        [](const ModelContext& c) { return std::make_shared<CaserImpl>(c); }});
 
 }  // namespace seqrec

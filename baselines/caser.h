@@ -14,7 +14,7 @@ class CaserImpl : public SequentialRecommenderImpl {
   static ParamSchema schema();
 
   LossParts loss(const Batch& batch) override;
-  torch::Tensor score(const Batch& batch) override;
+  ScoreFactors score_factors(const Batch& batch) override;
 
   // The last `window` items ending at position end[p] of row rows[p] of `items` (right-padded
   // batch), left-padded with 0 where the sequence is shorter: [P, window].
@@ -29,7 +29,7 @@ class CaserImpl : public SequentialRecommenderImpl {
 
   int64_t window;
   torch::nn::Embedding item{nullptr}, user{nullptr};
-  torch::nn::ModuleList horizontal;  // Conv2d(1, h_filters, (h, d)) for h = 1..window
+  torch::nn::ModuleList horizontal;     // Conv2d(1, h_filters, (h, d)) for h = 1..window
   torch::nn::Conv2d vertical{nullptr};  // Conv2d(1, v_filters, (window, 1))
   torch::nn::Dropout dropout{nullptr};
   torch::nn::Linear fc{nullptr};

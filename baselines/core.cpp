@@ -108,12 +108,16 @@ torch::Tensor COREImpl::represent(const torch::Tensor& items) {
   return torch::matmul(prefix_weights(items, x), x);
 }
 
-torch::Tensor COREImpl::logits(const torch::Tensor& representation) {
+ScoreFactors COREImpl::unit_factors(const torch::Tensor& representation) {
   namespace F = torch::nn::functional;
   auto table = item_dropout(embedding->item->weight);  // identity in eval mode
-  auto s = F::normalize(representation, F::NormalizeFuncOptions().dim(-1));
-  auto t = F::normalize(table, F::NormalizeFuncOptions().dim(-1));
-  return torch::matmul(s, t.t()) / temperature;
+  return {F::normalize(representation, F::NormalizeFuncOptions().dim(-1)),
+          F::normalize(table, F::NormalizeFuncOptions().dim(-1))};
+}
+
+torch::Tensor COREImpl::logits(const torch::Tensor& representation) {
+  const ScoreFactors unit = unit_factors(representation);
+  return torch::matmul(unit.query, unit.items.t()) / temperature;
 }
 
 LossParts COREImpl::loss(const Batch& batch) {
@@ -125,6 +129,11 @@ LossParts COREImpl::loss(const Batch& batch) {
 
 torch::Tensor COREImpl::score(const Batch& batch) {
   return logits(batch.last_position(represent(batch.items)));
+}
+
+ScoreFactors COREImpl::score_factors(const Batch& batch) {
+  ScoreFactors unit = unit_factors(batch.last_position(represent(batch.items)));
+  return {unit.query / temperature, unit.items};
 }
 
 SEQREC_REGISTER_MODEL({"core",

@@ -15,6 +15,8 @@ class COREImpl : public SequentialRecommenderImpl {
 
   LossParts loss(const Batch& batch) override;
   torch::Tensor score(const Batch& batch) override;
+  // cos/τ as (s/τ) · tᵀ: score() up to rounding (score() divides after the product).
+  ScoreFactors score_factors(const Batch& batch) override;
 
   // [B, L, L] weights: row t holds α over the real positions j <= t (0 elsewhere) and sums to
   // 1, i.e. the weights CORE gives the prefix ending at t. `embedded` = item embeddings of
@@ -24,6 +26,8 @@ class COREImpl : public SequentialRecommenderImpl {
   torch::Tensor represent(const torch::Tensor& items);
   // [P, N+1] cos(representation, item) / τ; candidate dropout only while training.
   torch::Tensor logits(const torch::Tensor& representation);
+  // The unit-length factors of logits(): {s, t} with logits = s · tᵀ / τ.
+  ScoreFactors unit_factors(const torch::Tensor& representation);
 
   bool transformer;  // encoder = "trm" (else "ave")
   double temperature;

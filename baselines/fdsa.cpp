@@ -136,8 +136,8 @@ LossParts FDSAImpl::loss(const Batch& batch) {
   return {l, {{"main", l}}};
 }
 
-torch::Tensor FDSAImpl::score(const Batch& batch) {
-  return torch::matmul(batch.last_position(encode(batch.items)), embedding->item->weight.t());
+ScoreFactors FDSAImpl::score_factors(const Batch& batch) {
+  return {batch.last_position(encode(batch.items)), embedding->item->weight};
 }
 
 SEQREC_REGISTER_MODEL({"fdsa",

@@ -15,7 +15,7 @@ class FDSAImpl : public SequentialRecommenderImpl {
   static ParamSchema schema();
 
   LossParts loss(const Batch& batch) override;
-  torch::Tensor score(const Batch& batch) override;
+  ScoreFactors score_factors(const Batch& batch) override;
 
   // [B, L, d] combined output of every position (causal: position t sees items <= t).
   torch::Tensor encode(const torch::Tensor& items);

@@ -107,9 +107,9 @@ LossParts FMLPRecImpl::loss(const Batch& batch) {
   return {l, {{"main", l}}};
 }
 
-torch::Tensor FMLPRecImpl::score(const Batch& batch) {
+ScoreFactors FMLPRecImpl::score_factors(const Batch& batch) {
   auto hidden = encode(left_align(batch.items, batch.lengths, length));
-  return torch::matmul(hidden.select(1, length - 1), item->weight.t());
+  return {hidden.select(1, length - 1), item->weight};
 }
 
 SEQREC_REGISTER_MODEL(

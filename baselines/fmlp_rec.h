@@ -48,7 +48,7 @@ class FMLPRecImpl : public SequentialRecommenderImpl {
   static ParamSchema schema();
 
   LossParts loss(const Batch& batch) override;
-  torch::Tensor score(const Batch& batch) override;
+  ScoreFactors score_factors(const Batch& batch) override;
   // [B, n, d] hidden states of left-padded [B, n] items.
   torch::Tensor encode(const torch::Tensor& left_padded_items);
 

@@ -8,11 +8,11 @@ namespace seqrec {
 ParamSchema GRU4RecImpl::schema() {
   ParamSchema s;
   s.int_param("embedding", 64, "item embedding width", 1, 4096);
-  s.int_param("hidden", 64, "GRU hidden width (projected to the embedding width if different)",
-              1, 4096);
+  s.int_param("hidden", 64, "GRU hidden width (projected to the embedding width if different)", 1,
+              4096);
   s.int_param("layers", 1, "stacked GRU layers", 1, 16);
-  s.float_param("dropout", 0.25,
-                "dropout on the item embeddings (RecBole's GRU4Rec default 0.25)", 0.0, 0.95);
+  s.float_param("dropout", 0.25, "dropout on the item embeddings (RecBole's GRU4Rec default 0.25)",
+                0.0, 0.95);
   return s.extend(next_item_loss_schema("ce"));
 }
 
@@ -25,13 +25,14 @@ void init_gru_xavier(torch::nn::GRU& gru) {
 GRU4RecImpl::GRU4RecImpl(const ModelContext& c) : loss_options(next_item_loss_options(c.params)) {
   const int64_t e = c.params.get_int("embedding");
   const int64_t h = c.params.get_int("hidden");
-  item = register_module("item", torch::nn::Embedding(torch::nn::EmbeddingOptions(
-                                                          c.data.num_items() + 1, e)
-                                                          .padding_idx(0)));
+  item = register_module(
+      "item",
+      torch::nn::Embedding(torch::nn::EmbeddingOptions(c.data.num_items() + 1, e).padding_idx(0)));
   dropout = register_module("dropout", torch::nn::Dropout(c.params.get_float("dropout")));
-  gru = register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(e, h)
-                                                  .num_layers(c.params.get_int("layers"))
-                                                  .batch_first(true)));
+  gru = register_module(
+      "gru",
+      torch::nn::GRU(
+          torch::nn::GRUOptions(e, h).num_layers(c.params.get_int("layers")).batch_first(true)));
   if (h != e) projection = register_module("projection", torch::nn::Linear(h, e));
   init_weights_normal(*this);
   init_gru_xavier(gru);
@@ -48,19 +49,20 @@ torch::Tensor GRU4RecImpl::encode(const torch::Tensor& items) {
 LossParts GRU4RecImpl::loss(const Batch& batch) {
   auto hidden = encode(batch.items);
   auto mask = batch.target_mask();
-  auto l = next_item_loss(hidden.index({mask}), batch.targets.index({mask}), item->weight,
-                          loss_options);
+  auto l =
+      next_item_loss(hidden.index({mask}), batch.targets.index({mask}), item->weight, loss_options);
   return {l, {{"main", l}}};
 }
 
-torch::Tensor GRU4RecImpl::score(const Batch& batch) {
-  return torch::matmul(batch.last_position(encode(batch.items)), item->weight.t());
+ScoreFactors GRU4RecImpl::score_factors(const Batch& batch) {
+  return {batch.last_position(encode(batch.items)), item->weight};
 }
 
 SEQREC_REGISTER_MODEL({"gru4rec",
                        "GRU4Rec: GRU over the item sequence (Hidasi et al., ICLR 2016; "
                        "RecBole-style sequential variant)",
-                       GRU4RecImpl::schema, {{"train_samples", "all_positions"}},
+                       GRU4RecImpl::schema,
+                       {{"train_samples", "all_positions"}},
                        [](const ModelContext& c) { return std::make_shared<GRU4RecImpl>(c); }});
 
 }  // namespace seqrec

@@ -13,7 +13,7 @@ class GRU4RecImpl : public SequentialRecommenderImpl {
   static ParamSchema schema();
 
   LossParts loss(const Batch& batch) override;
-  torch::Tensor score(const Batch& batch) override;
+  ScoreFactors score_factors(const Batch& batch) override;
   // [B, L, embedding] output of every position (already projected to the embedding width).
   torch::Tensor encode(const torch::Tensor& items);
 

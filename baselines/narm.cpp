@@ -11,32 +11,35 @@ ParamSchema NARMImpl::schema() {
   s.int_param("embedding", 64, "item embedding width", 1, 4096);
   s.int_param("hidden", 100, "GRU hidden width (NARM paper: 100)", 1, 4096);
   s.int_param("layers", 1, "stacked GRU layers", 1, 16);
-  s.float_param("embedding_dropout", 0.25, "dropout after the item embedding (paper: 0.25)",
+  s.float_param("embedding_dropout", 0.25, "dropout after the item embedding (paper: 0.25)", 0.0,
+                0.95);
+  s.float_param("context_dropout", 0.5,
+                "dropout on [c_global; c_local] before the decoder "
+                "(paper: 0.5)",
                 0.0, 0.95);
-  s.float_param("context_dropout", 0.5, "dropout on [c_global; c_local] before the decoder "
-                "(paper: 0.5)", 0.0, 0.95);
   return s.extend(next_item_loss_schema("ce"));
 }
 
 NARMImpl::NARMImpl(const ModelContext& c) : loss_options(next_item_loss_options(c.params)) {
   const int64_t e = c.params.get_int("embedding");
   const int64_t h = c.params.get_int("hidden");
-  item = register_module("item", torch::nn::Embedding(torch::nn::EmbeddingOptions(
-                                                          c.data.num_items() + 1, e)
-                                                          .padding_idx(0)));
-  embedding_dropout = register_module(
-      "embedding_dropout", torch::nn::Dropout(c.params.get_float("embedding_dropout")));
-  context_dropout = register_module("context_dropout",
-                                    torch::nn::Dropout(c.params.get_float("context_dropout")));
-  gru = register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(e, h)
-                                                  .num_layers(c.params.get_int("layers"))
-                                                  .batch_first(true)));
+  item = register_module(
+      "item",
+      torch::nn::Embedding(torch::nn::EmbeddingOptions(c.data.num_items() + 1, e).padding_idx(0)));
+  embedding_dropout = register_module("embedding_dropout",
+                                      torch::nn::Dropout(c.params.get_float("embedding_dropout")));
+  context_dropout =
+      register_module("context_dropout", torch::nn::Dropout(c.params.get_float("context_dropout")));
+  gru = register_module(
+      "gru",
+      torch::nn::GRU(
+          torch::nn::GRUOptions(e, h).num_layers(c.params.get_int("layers")).batch_first(true)));
   // The paper's A1, A2, v and B carry no biases.
   a1 = register_module("a1", torch::nn::Linear(torch::nn::LinearOptions(h, h).bias(false)));
   a2 = register_module("a2", torch::nn::Linear(torch::nn::LinearOptions(h, h).bias(false)));
   v = register_module("v", torch::nn::Linear(torch::nn::LinearOptions(h, 1).bias(false)));
-  decoder = register_module("decoder",
-                            torch::nn::Linear(torch::nn::LinearOptions(2 * h, e).bias(false)));
+  decoder =
+      register_module("decoder", torch::nn::Linear(torch::nn::LinearOptions(2 * h, e).bias(false)));
   init_weights_normal(*this);
   init_gru_xavier(gru);
 }
@@ -48,9 +51,9 @@ torch::Tensor NARMImpl::encode(const torch::Tensor& items) {
 }
 
 torch::Tensor NARMImpl::attention(const torch::Tensor& states, const Batch& batch) {
-  auto last = batch.last_position(states);                              // [B, h]
-  auto gate = torch::sigmoid(a1(last).unsqueeze(1) + a2(states));       // [B, L, h]
-  auto alpha = v(gate).squeeze(-1);                                     // [B, L]
+  auto last = batch.last_position(states);                         // [B, h]
+  auto gate = torch::sigmoid(a1(last).unsqueeze(1) + a2(states));  // [B, L, h]
+  auto alpha = v(gate).squeeze(-1);                                // [B, L]
   // Unnormalised weights, as in the paper; padding positions get exactly 0.
   return alpha.masked_fill(batch.items.eq(0), 0.0);
 }
@@ -72,14 +75,15 @@ LossParts NARMImpl::loss(const Batch& batch) {
   return {l, {{"main", l}}};
 }
 
-torch::Tensor NARMImpl::score(const Batch& batch) {
-  return torch::matmul(represent(batch), item->weight.t());
+ScoreFactors NARMImpl::score_factors(const Batch& batch) {
+  return {represent(batch), item->weight};
 }
 
 SEQREC_REGISTER_MODEL({"narm",
                        "NARM: GRU with global and attentive local encoders, bilinear decoder "
                        "(Li et al., CIKM 2017)",
-                       NARMImpl::schema, {{"train_samples", "last_position"}},
+                       NARMImpl::schema,
+                       {{"train_samples", "last_position"}},
                        [](const ModelContext& c) { return std::make_shared<NARMImpl>(c); }});
 
 }  // namespace seqrec

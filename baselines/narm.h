@@ -13,7 +13,7 @@ class NARMImpl : public SequentialRecommenderImpl {
   static ParamSchema schema();
 
   LossParts loss(const Batch& batch) override;
-  torch::Tensor score(const Batch& batch) override;
+  ScoreFactors score_factors(const Batch& batch) override;
   // [B, L, hidden] GRU states of every position.
   torch::Tensor encode(const torch::Tensor& items);
   // [B, L] attention weights alpha_j (0 at padding) for the states of `encode`.

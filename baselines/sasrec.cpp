@@ -71,8 +71,8 @@ LossParts SASRecImpl::loss(const Batch& batch) {
   return {l, {{"main", l}}};
 }
 
-torch::Tensor SASRecImpl::score(const Batch& batch) {
-  return torch::matmul(batch.last_position(encode(batch.items)), embedding->item->weight.t());
+ScoreFactors SASRecImpl::score_factors(const Batch& batch) {
+  return {batch.last_position(encode(batch.items)), embedding->item->weight};
 }
 
 SEQREC_REGISTER_MODEL({"sasrec",

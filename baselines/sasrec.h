@@ -16,7 +16,7 @@ class SASRecImpl : public SequentialRecommenderImpl {
   static ParamSchema schema();
 
   LossParts loss(const Batch& batch) override;
-  torch::Tensor score(const Batch& batch) override;
+  ScoreFactors score_factors(const Batch& batch) override;
   // [B, L, d] hidden states of every position.
   torch::Tensor encode(const torch::Tensor& items);
 

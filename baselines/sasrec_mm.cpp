@@ -92,9 +92,9 @@ LossParts SASRecMMImpl::loss(const Batch& batch) {
   return {l, {{"main", l}}};
 }
 
-torch::Tensor SASRecMMImpl::score(const Batch& batch) {
+ScoreFactors SASRecMMImpl::score_factors(const Batch& batch) {
   const auto table = item_table();
-  return torch::matmul(batch.last_position(encode(batch.items, table)), table.t());
+  return {batch.last_position(encode(batch.items, table)), table};
 }
 
 SEQREC_REGISTER_MODEL({"sasrec_mm",

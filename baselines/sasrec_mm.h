@@ -18,7 +18,7 @@ class SASRecMMImpl : public SequentialRecommenderImpl {
   static ParamSchema schema();
 
   LossParts loss(const Batch& batch) override;
-  torch::Tensor score(const Batch& batch) override;
+  ScoreFactors score_factors(const Batch& batch) override;
   // [N+1, d] fused item table; row 0 (padding) zeros.
   torch::Tensor item_table();
   // [B, L, d] hidden states of every position.

@@ -101,10 +101,10 @@ LossParts STAMPImpl::loss(const Batch& batch) {
   return {l, {{"main", l}}};
 }
 
-torch::Tensor STAMPImpl::score(const Batch& batch) {
+ScoreFactors STAMPImpl::score_factors(const Batch& batch) {
   // Raw trilinear scores even with score_sigmoid: the sigmoid is monotone, so the ranking is
   // the same, and in float32 it would saturate large scores to 1.0 and invent ties.
-  return torch::matmul(represent(batch), item->weight.t());
+  return {represent(batch), item->weight};
 }
 
 SEQREC_REGISTER_MODEL({"stamp",

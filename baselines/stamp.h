@@ -14,7 +14,7 @@ class STAMPImpl : public SequentialRecommenderImpl {
   static ParamSchema schema();
 
   LossParts loss(const Batch& batch) override;
-  torch::Tensor score(const Batch& batch) override;
+  ScoreFactors score_factors(const Batch& batch) override;
   // [B, L] attention weights alpha_i over the first `lengths` items of each row (0 after them).
   torch::Tensor attention(const Batch& batch);
   // [B, d] h_s * h_t: the sequence representation that the trilinear score multiplies with

@@ -214,9 +214,9 @@ LossParts TiSASRecImpl::loss(const Batch& batch) {
   return {l, {{"main", l}}};
 }
 
-torch::Tensor TiSASRecImpl::score(const Batch& batch) {
+ScoreFactors TiSASRecImpl::score_factors(const Batch& batch) {
   auto hidden = encode(batch.items, batch.timestamps, batch.lengths);
-  return torch::matmul(batch.last_position(hidden), item->weight.t());
+  return {batch.last_position(hidden), item->weight};
 }
 
 SEQREC_REGISTER_MODEL({"tisasrec",

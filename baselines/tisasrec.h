@@ -73,7 +73,7 @@ class TiSASRecImpl : public SequentialRecommenderImpl {
   static ParamSchema schema();
 
   LossParts loss(const Batch& batch) override;
-  torch::Tensor score(const Batch& batch) override;
+  ScoreFactors score_factors(const Batch& batch) override;
   // [B, L, d] hidden states of every position of right-padded `items` with their timestamps.
   torch::Tensor encode(const torch::Tensor& items, const torch::Tensor& timestamps,
                        const torch::Tensor& lengths);

@@ -1,10 +1,13 @@
 // Full-ranking evaluation throughput against the bare score product of the same shape
 // (issue 7: evaluation may cost at most 1.3x the product). 256 users, d = 64, catalogues of
 // 12k (Beauty), 100k and 1M items; seen lists of 50 items masked, every default metric.
+// BM_ChunkedRankingEval ranks from the score factors a chunk of items at a time, as the
+// trainer does for catalogues above eval_chunk_items: its time includes the product.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
 #include "harness/evaluator.h"
+#include "harness/trainer.h"
 
 namespace {
 
@@ -49,6 +52,21 @@ void BM_FullRankingEval(benchmark::State& state) {
       benchmark::Counter(kUsers, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+void BM_ChunkedRankingEval(benchmark::State& state) {
+  torch::NoGradGuard no_grad;
+  const Problem p(state.range(0));
+  seqrec::MetricSpec spec;
+  const int64_t chunk_items = seqrec::TrainerConfig{}.eval_chunk_items;
+  for (auto _ : state) {
+    seqrec::FullRankingEvaluator evaluator(spec, seqrec::TieRule::Expected, /*mask_seen=*/true);
+    evaluator.add_factored_batch(p.queries, p.items, p.targets, p.seen, p.users, chunk_items);
+    benchmark::DoNotOptimize(evaluator.finish().mean.data());
+  }
+  state.counters["users/s"] =
+      benchmark::Counter(kUsers, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["chunk_items"] = static_cast<double>(chunk_items);
+}
+
 void catalogues(benchmark::internal::Benchmark* b) {
   b->Arg(12102)->Arg(100000)->Arg(1000000)->ArgName("items")->Unit(benchmark::kMillisecond);
 }
@@ -57,3 +75,4 @@ void catalogues(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_ScoreProduct)->Apply(catalogues);
 BENCHMARK(BM_FullRankingEval)->Apply(catalogues);
+BENCHMARK(BM_ChunkedRankingEval)->Apply(catalogues);

@@ -20,12 +20,8 @@ std::string join(const std::vector<std::string>& names) {
   return joined;
 }
 
-void check_batch_shapes(const torch::Tensor& scores, const torch::Tensor& targets,
-                        const torch::Tensor& seen, const torch::Tensor& users, bool mask_seen) {
-  if (!scores.defined() || scores.dim() != 2 || scores.size(1) < 2) {
-    throw std::invalid_argument("evaluator: scores must be [B, N+1] with N >= 1");
-  }
-  const int64_t batch = scores.size(0);
+void check_batch_shapes(int64_t batch, const torch::Tensor& targets, const torch::Tensor& seen,
+                        const torch::Tensor& users, bool mask_seen) {
   if (!targets.defined() || targets.numel() != batch) {
     throw std::invalid_argument("evaluator: targets must hold one item id per score row");
   }
@@ -80,27 +76,63 @@ void append_rows(const torch::Tensor& higher, const torch::Tensor& tied, const t
   }
 }
 
-// The K best candidates by masked score. Padding is cut off before top-k, so 0 never
-// appears; when seen items are masked, entries at -inf (masked items, reached only when a
-// user has fewer than K unmasked candidates) end the list, so it may be shorter than K.
-void append_top_items(const torch::Tensor& masked_scores, int top_k, bool mask_seen,
-                      EvalResult& result) {
-  const int64_t num_items = masked_scores.size(1) - 1;
-  const int64_t k = std::min<int64_t>(top_k, num_items);
-  const auto top = masked_scores.narrow(1, 1, num_items).topk(k, /*dim=*/1);
-  const torch::Tensor values = std::get<0>(top).to(torch::kCPU, torch::kDouble).contiguous();
-  const torch::Tensor items = std::get<1>(top).add(1).to(torch::kCPU, torch::kLong).contiguous();
-  const double* value_data = values.data_ptr<double>();
-  const int64_t* item_data = items.data_ptr<int64_t>();
-  for (int64_t row = 0; row < items.size(0); ++row) {
-    std::vector<int64_t> list;
-    list.reserve(static_cast<size_t>(k));
-    for (int64_t j = 0; j < k; ++j) {
-      if (mask_seen && value_data[row * k + j] == kMasked) break;
-      list.push_back(item_data[row * k + j]);
+// The K best candidates of a batch, kept while the catalogue is ranked chunk by chunk.
+class TopItems {
+ public:
+  TopItems(int top_k, int64_t num_items) : k_(std::min<int64_t>(top_k, num_items)) {}
+
+  // masked [B, C]: scores of items first_item.. with padding and seen items at -inf.
+  void add_chunk(const torch::Tensor& masked, int64_t first_item) {
+    // Padding is cut off before top-k, so it never takes a place.
+    const int64_t skip = first_item == 0 ? 1 : 0;
+    const torch::Tensor candidates = masked.narrow(1, skip, masked.size(1) - skip);
+    if (candidates.size(1) == 0) return;
+    const auto top = candidates.topk(std::min<int64_t>(k_, candidates.size(1)), /*dim=*/1);
+    torch::Tensor values = std::get<0>(top), items = std::get<1>(top).add(first_item + skip);
+    if (!values_.defined()) {
+      values_ = values;
+      items_ = items;
+      return;
     }
-    result.top_items.push_back(std::move(list));
+    values = torch::cat({values_, values}, 1);
+    items = torch::cat({items_, items}, 1);
+    const auto best = values.topk(std::min<int64_t>(k_, values.size(1)), /*dim=*/1);
+    values_ = std::get<0>(best);
+    items_ = items.gather(1, std::get<1>(best));
   }
+
+  // When seen items are masked, entries at -inf (masked items, reached
+  // only when a user has fewer than K unmasked candidates) end the list, so it may be shorter
+  // than K.
+  void append_to(bool mask_seen, EvalResult& result) const {
+    const torch::Tensor values = values_.to(torch::kCPU, torch::kDouble).contiguous();
+    const torch::Tensor items = items_.to(torch::kCPU, torch::kLong).contiguous();
+    const int64_t k = items.size(1);
+    const double* value_data = values.data_ptr<double>();
+    const int64_t* item_data = items.data_ptr<int64_t>();
+    for (int64_t row = 0; row < items.size(0); ++row) {
+      std::vector<int64_t> list;
+      list.reserve(static_cast<size_t>(k));
+      for (int64_t j = 0; j < k; ++j) {
+        if (mask_seen && value_data[row * k + j] == kMasked) break;
+        list.push_back(item_data[row * k + j]);
+      }
+      result.top_items.push_back(std::move(list));
+    }
+  }
+
+ private:
+  int64_t k_;
+  torch::Tensor values_, items_;
+};
+
+void add_counts(RankCounts& total, const RankCounts& chunk) {
+  if (!total.higher.defined()) {
+    total = chunk;
+    return;
+  }
+  total.higher.add_(chunk.higher);
+  total.tied.add_(chunk.tied);
 }
 
 }  // namespace
@@ -122,32 +154,88 @@ FullRankingEvaluator::FullRankingEvaluator(MetricSpec spec, TieRule rule, bool m
   result_.columns = spec_.columns();  // throws InputError on unknown metric names or bad k
 }
 
+FullRankingEvaluator::CheckedIds FullRankingEvaluator::checked_ids(const torch::Tensor& targets,
+                                                                   const torch::Tensor& seen,
+                                                                   torch::Device device,
+                                                                   int64_t num_items) const {
+  CheckedIds ids;
+  ids.targets = targets.to(device, torch::kLong).reshape({-1, 1});
+  check_ids_in_range(ids.targets, 1, num_items, "target");
+  if (mask_seen_ && seen.numel() > 0) {
+    ids.seen = seen.to(device, torch::kLong);
+    check_ids_in_range(ids.seen, 0, num_items, "seen");
+  }
+  return ids;
+}
+
 void FullRankingEvaluator::add_batch(const torch::Tensor& scores, const torch::Tensor& targets,
                                      const torch::Tensor& seen, const torch::Tensor& users) {
-  check_batch_shapes(scores, targets, seen, users, mask_seen_);
+  if (!scores.defined() || scores.dim() != 2 || scores.size(1) < 2) {
+    throw std::invalid_argument("evaluator: scores must be [B, N+1] with N >= 1");
+  }
+  check_batch_shapes(scores.size(0), targets, seen, users, mask_seen_);
   torch::NoGradGuard no_grad;
   const auto device = scores.device();
   const int64_t num_items = scores.size(1) - 1;
+  const CheckedIds ids = checked_ids(targets, seen, device, num_items);
 
-  const torch::Tensor target_ids = targets.to(device, torch::kLong).reshape({-1, 1});
-  check_ids_in_range(target_ids, 1, num_items, "target");
-
-  const torch::Tensor target_scores = scores.gather(1, target_ids);  // [B, 1]
+  const torch::Tensor target_scores = scores.gather(1, ids.targets);  // [B, 1]
   check_target_scores_finite(target_scores, users);
 
-  torch::Tensor seen_ids;
-  if (mask_seen_ && seen.numel() > 0) {
-    seen_ids = seen.to(device, torch::kLong);
-    check_ids_in_range(seen_ids, 0, num_items, "seen");
-  }
   // Ranks by counting, no sort; on the CPU in one read-only pass over the scores.
-  const RankCounts counts = device.is_cpu()
-                                ? count_ranks_fused(scores, target_ids, seen_ids)
-                                : count_ranks_with_tensor_ops(scores, target_ids, seen_ids);
+  const RankCounts counts =
+      device.is_cpu()
+          ? count_ranks_in_chunk_fused(scores, 0, target_scores, ids.targets, ids.seen)
+          : count_ranks_in_chunk_with_tensor_ops(scores, 0, target_scores, ids.targets, ids.seen);
   append_rows(counts.higher, counts.tied, to_cpu_int64(users), rule_, spec_, result_);
 
-  if (dump_top_k_ > 0)
-    append_top_items(masked_scores(scores, target_ids, seen_ids), dump_top_k_, mask_seen_, result_);
+  if (dump_top_k_ > 0) {
+    TopItems top(dump_top_k_, num_items);
+    top.add_chunk(masked_scores(scores, 0, ids.targets, ids.seen), 0);
+    top.append_to(mask_seen_, result_);
+  }
+}
+
+void FullRankingEvaluator::add_factored_batch(const torch::Tensor& query,
+                                              const torch::Tensor& items,
+                                              const torch::Tensor& targets,
+                                              const torch::Tensor& seen, const torch::Tensor& users,
+                                              int64_t chunk_items) {
+  if (!query.defined() || query.dim() != 2 || !items.defined() || items.dim() != 2 ||
+      items.size(0) < 2 || items.size(1) != query.size(1)) {
+    throw std::invalid_argument(
+        "evaluator: factored scores need query [B, D] and items [N+1, D] with N >= 1");
+  }
+  if (chunk_items < 1) {
+    throw std::invalid_argument("evaluator: chunk_items must be >= 1, got " +
+                                std::to_string(chunk_items));
+  }
+  check_batch_shapes(query.size(0), targets, seen, users, mask_seen_);
+  torch::NoGradGuard no_grad;
+  const auto device = query.device();
+  const int64_t num_items = items.size(0) - 1;
+  const CheckedIds ids = checked_ids(targets, seen, device, num_items);
+
+  // Diagonal of query · (the targets' rows)ᵀ: the same kind of product as the chunks', with
+  // the item rows transposed alike, so equal dot products round alike.
+  const torch::Tensor target_rows = items.index_select(0, ids.targets.reshape({-1}));
+  const torch::Tensor target_scores =
+      torch::matmul(query, target_rows.t()).diagonal().reshape({-1, 1});
+  check_target_scores_finite(target_scores, users);
+
+  RankCounts counts;
+  TopItems top(dump_top_k_, num_items);
+  for (int64_t first = 0; first <= num_items; first += chunk_items) {
+    const int64_t width = std::min(chunk_items, num_items + 1 - first);
+    const torch::Tensor chunk = torch::matmul(query, items.narrow(0, first, width).t());
+    add_counts(counts, device.is_cpu() ? count_ranks_in_chunk_fused(chunk, first, target_scores,
+                                                                    ids.targets, ids.seen)
+                                       : count_ranks_in_chunk_with_tensor_ops(
+                                             chunk, first, target_scores, ids.targets, ids.seen));
+    if (dump_top_k_ > 0) top.add_chunk(masked_scores(chunk, first, ids.targets, ids.seen), first);
+  }
+  append_rows(counts.higher, counts.tied, to_cpu_int64(users), rule_, spec_, result_);
+  if (dump_top_k_ > 0) top.append_to(mask_seen_, result_);
 }
 
 // Means are summed in double in the order users were added, so they do not depend on how

@@ -108,6 +108,26 @@ std::string render_performance_markdown(const PerformanceInputs& in) {
        << fixed(eval.at("users/s").get<double>(), 0) << " | " << verdict(ratio <= 1.3) << " |\n";
   }
 
+  const auto chunked_rows = with_prefix(all, "BM_ChunkedRankingEval/");
+  if (!chunked_rows.empty()) {
+    md << "\nThe same batches ranked from the score factors a chunk of items at a time, as the "
+          "trainer does for catalogues larger than `eval_chunk_items`; the time includes the "
+          "chunks' products, the ratio is to the same bare whole-matrix product. Scores held: "
+          "256 x chunk instead of 256 x (N+1).\n\n"
+       << "| items | chunk items | chunked evaluation ms | ratio | users/s | target |\n"
+       << "|---:|---:|---:|---:|---:|---|\n";
+    for (const auto& eval : chunked_rows) {
+      const std::string arg = eval.at("name").get<std::string>().substr(22);
+      const auto product = all.find("BM_ScoreProduct/" + arg);
+      if (product == all.end()) continue;
+      const double ratio = cpu_ms(eval) / cpu_ms(product->second);
+      md << "| " << arg.substr(arg.find(':') + 1) << " | "
+         << fixed(eval.value("chunk_items", 0.0), 0) << " | " << fixed(cpu_ms(eval), 2) << " | "
+         << fixed(ratio, 3) << " | " << fixed(eval.at("users/s").get<double>(), 0) << " | "
+         << verdict(ratio <= 1.3) << " |\n";
+    }
+  }
+
   md << "\n## Training epochs: SASRec (CE) on Beauty\n\n"
      << "One whole epoch of SASRec (d 64, 2 layers, full-softmax CE, batch 128, every position "
         "a target) per benchmark, as the trainer runs it. Useful FLOPs are counted at real "
@@ -121,9 +141,8 @@ std::string render_performance_markdown(const PerformanceInputs& in) {
   for (const auto& epoch : with_prefix(all, "BM_TrainEpoch/")) {
     const std::string name = epoch.at("name").get<std::string>();
     const std::string order_name = name.substr(14, name.find('/', 14) - 14);
-    const std::string order = order_name.find("bucketed") != std::string::npos
-                                  ? "length-bucketed"
-                                  : "shuffled (default)";
+    const std::string order =
+        order_name.find("bucketed") != std::string::npos ? "length-bucketed" : "shuffled (default)";
     auto row = [&](const json& b, const std::string& precision, const std::string& speedup) {
       const double rate = b.at("useful FLOP/s").get<double>() / 1e9;
       md << "| " << order << " | " << precision << " | " << fixed(cpu_ms(b) / 1e3, 1) << " | "

@@ -7,6 +7,9 @@
 //   read once and never written. This keeps evaluation close to the cost of the score matrix
 //   product itself (bench/eval_bench.cpp).
 // - tensor ops (any device): mask a private copy of the scores, then compare and sum.
+// Both also count within a chunk of the catalogue (columns first_item .. first_item+C-1)
+// against a given target score, so a large catalogue can be ranked chunk by chunk without
+// the [B, N+1] matrix; the counts of the chunks add up to the counts of the whole row.
 #include <torch/torch.h>
 
 namespace seqrec {
@@ -24,12 +27,26 @@ struct RankCounts {
 // seen target is still ranked. Target scores must be finite (checked by the caller).
 RankCounts count_ranks_fused(const torch::Tensor& scores, const torch::Tensor& target_ids,
                              const torch::Tensor& seen_ids);
-// A private copy of the scores in float (double stays double) with padding and seen items
-// other than the target at -inf: the input of the tensor-ops count and of the top-k dump.
-torch::Tensor masked_scores(const torch::Tensor& scores, const torch::Tensor& target_ids,
-                            const torch::Tensor& seen_ids);
-
 RankCounts count_ranks_with_tensor_ops(const torch::Tensor& scores, const torch::Tensor& target_ids,
                                        const torch::Tensor& seen_ids);
+
+// The same counts over one chunk: chunk_scores [B, C] are the scores of items first_item ..
+// first_item+C-1, target_scores [B, 1] the targets' scores (finite). The target's own column,
+// padding and seen items are no candidates wherever they fall.
+RankCounts count_ranks_in_chunk_fused(const torch::Tensor& chunk_scores, int64_t first_item,
+                                      const torch::Tensor& target_scores,
+                                      const torch::Tensor& target_ids,
+                                      const torch::Tensor& seen_ids);
+RankCounts count_ranks_in_chunk_with_tensor_ops(const torch::Tensor& chunk_scores,
+                                                int64_t first_item,
+                                                const torch::Tensor& target_scores,
+                                                const torch::Tensor& target_ids,
+                                                const torch::Tensor& seen_ids);
+
+// A private copy of a chunk's scores in float (double stays double) with padding and seen
+// items other than the target at -inf: the input of the top-k dump. With first_item 0 and
+// the whole row it is the masked score matrix.
+torch::Tensor masked_scores(const torch::Tensor& chunk_scores, int64_t first_item,
+                            const torch::Tensor& target_ids, const torch::Tensor& seen_ids);
 
 }  // namespace seqrec

@@ -18,6 +18,13 @@ ParamSchema trainer_schema() {
   s.int_param("patience", 10, "stop after this many epochs without a better validation metric", 1,
               100000);
   s.int_param("eval_batch_size", 512, "users per full-ranking evaluation batch", 1, 1 << 20);
+  s.int_param("eval_chunk_items", 1 << 17,
+              "catalogues of more items (padding included) are scored and ranked this many "
+              "items at a time, so a batch holds eval_batch_size x eval_chunk_items scores "
+              "instead of the whole score matrix (models whose scores are a query-item product; "
+              "others, like Pop, score the whole row)",
+              1, 1LL << 40);
+  s.added_after_recorded_trials("eval_chunk_items");
   s.float_param("grad_clip", 0.0, "max global gradient norm (0 = off)", 0.0, 1e6);
   s.string_param("train_samples", "all_positions",
                  "training-sample construction: all_positions (SASRec), last_position (RecBole), "
@@ -47,6 +54,7 @@ TrainerConfig trainer_config_from_params(const Params& p) {
   c.epochs = p.get_int("epochs");
   c.patience = p.get_int("patience");
   c.eval_batch_size = p.get_int("eval_batch_size");
+  c.eval_chunk_items = p.get_int("eval_chunk_items");
   c.grad_clip = p.get_float("grad_clip");
   c.sample_mode = parse_sample_mode(p.get_string("train_samples"));
   c.precision = parse_precision(p.get_string("precision"));
@@ -93,9 +101,18 @@ EvalResult Trainer::evaluate(EvalStage stage, int dump_top_k) {
   EvaluationBatcher batcher(split_, stage, protocol_.max_len);
   FullRankingEvaluator evaluator(protocol_.metrics, protocol_.ties, protocol_.mask_seen,
                                  dump_top_k);
+  const bool chunked = split_.data->num_items() + 1 > config_.eval_chunk_items;
   for (int64_t begin = 0; begin < batcher.num_users(); begin += config_.eval_batch_size) {
     const int64_t end = std::min(batcher.num_users(), begin + config_.eval_batch_size);
     Batch batch = batcher.make_batch(begin, end).to(device_);
+    if (chunked) {
+      const ScoreFactors factors = model_->score_factors(batch);
+      if (factors.defined()) {
+        evaluator.add_factored_batch(factors.query, factors.items, batch.eval_targets, batch.seen,
+                                     batch.users, config_.eval_chunk_items);
+        continue;
+      }
+    }
     evaluator.add_batch(model_->score(batch), batch.eval_targets, batch.seen, batch.users);
   }
   return evaluator.finish();

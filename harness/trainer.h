@@ -24,9 +24,10 @@ struct TrainerConfig {
   int64_t epochs = 200;
   int64_t patience = 10;
   int64_t eval_batch_size = 512;
-  double grad_clip = 0.0;  // max global gradient norm; 0 = off
+  int64_t eval_chunk_items = int64_t{1} << 17;  // larger catalogues are ranked in chunks
+  double grad_clip = 0.0;                       // max global gradient norm; 0 = off
   SampleMode sample_mode = SampleMode::AllPositions;
-  bool length_bucketed = false;  // batch order: shuffled (false) or length-bucketed
+  bool length_bucketed = false;              // batch order: shuffled (false) or length-bucketed
   Precision precision = Precision::Float32;  // of the training steps; evaluation is float32
 };
 

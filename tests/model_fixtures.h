@@ -85,6 +85,18 @@ inline nlohmann::json train_trial(const std::string& name, const Dataset& data,
   return run_trial(setup, data, options);
 }
 
+// Trains Pop and `name` (with `sets`) on `data`, ml-100k unless given: the model's test HR@10
+// must beat Pop's. Both are logged, with the model's wall time.
+inline void check_beats_popularity(const std::string& name, const std::vector<std::string>& sets,
+                                   const Dataset& data = ml100k_dataset()) {
+  const double pop_hr = train_trial("pop", data, {})["metrics"]["test"]["HR@10"];
+  const nlohmann::json model = train_trial(name, data, sets);
+  const double hr = model["metrics"]["test"]["HR@10"];
+  BOOST_TEST_MESSAGE(data.name << " test HR@10: pop " << pop_hr << ", " << name << " " << hr << " ("
+                               << model["seconds"]["wall"] << " s)");
+  BOOST_TEST(hr > pop_hr);
+}
+
 // The first `size` training samples of an epoch in a fixed order (seed 3), as the trainer
 // builds them for this model's sample mode.
 inline Batch training_batch(const BuiltModel& built, size_t size) {

@@ -122,8 +122,8 @@ LossParts FAMEImpl::loss(const Batch& batch) {
   return {l, {{"main", l}}};
 }
 
-torch::Tensor FAMEImpl::score(const Batch& batch) {
-  return torch::matmul(batch.last_position(encode(batch.items).query), item_table().t());
+ScoreFactors FAMEImpl::score_factors(const Batch& batch) {
+  return {batch.last_position(encode(batch.items).query), item_table()};
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> FAMEImpl::explain(const Batch& batch) {

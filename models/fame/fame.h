@@ -46,7 +46,7 @@ class FAMEImpl : public SequentialRecommenderImpl, public Explainable {
   static ParamSchema schema();
 
   LossParts loss(const Batch& batch) override;
-  torch::Tensor score(const Batch& batch) override;
+  ScoreFactors score_factors(const Batch& batch) override;
   // Per user, at the last position: the gate weight of each head ("gate", [B, H]) and each
   // head's router weights over its experts ("router_head<h>", [B, N]).
   std::vector<std::pair<std::string, torch::Tensor>> explain(const Batch& batch) override;

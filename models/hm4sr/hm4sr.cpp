@@ -399,13 +399,13 @@ HM4SRImpl::Encoded HM4SRImpl::encode(const Batch& batch, const std::vector<torch
   return out;
 }
 
-torch::Tensor HM4SRImpl::score(const Batch& batch) {
+ScoreFactors HM4SRImpl::score_factors(const Batch& batch) {
   const auto tables = candidate_tables();
   const auto encoded = encode(batch, tables);
   std::vector<torch::Tensor> query;
   for (const auto& h : encoded.hidden) query.push_back(batch.last_position(h));
   // sum_m <h_m, table_m(i)> as one product of the concatenations.
-  return torch::matmul(torch::cat(query, 1), torch::cat(tables, 1).t());
+  return {torch::cat(query, 1), torch::cat(tables, 1)};
 }
 
 LossParts HM4SRImpl::loss(const Batch& batch) {

@@ -84,7 +84,7 @@ class HM4SRImpl : public SequentialRecommenderImpl, public Explainable {
   static ParamSchema schema();
 
   LossParts loss(const Batch& batch) override;
-  torch::Tensor score(const Batch& batch) override;
+  ScoreFactors score_factors(const Batch& batch) override;
   // At each row's last position: the temporal gate ("temporal_gate", [B, K]) and each
   // stream's interactive gate ("interactive_gate_<stream>", [B, K]), for the MoEs that are on.
   std::vector<std::pair<std::string, torch::Tensor>> explain(const Batch& batch) override;
