@@ -1,8 +1,9 @@
 // BERT4Rec: cloze masking, the [mask] column never scored, inference-time [mask] placement,
 // and a sanity check against popularity on ml-100k.
+#include "baselines/bert4rec.h"
+
 #include <boost/test/unit_test.hpp>
 
-#include "baselines/bert4rec.h"
 #include "datasets/batching.h"
 #include "model_fixtures.h"
 
@@ -18,12 +19,6 @@ Batch cloze_batch(const BuiltModel& built) {
   return batcher.make_batch(order, 0, order.size());
 }
 
-BERT4RecImpl& as_bert(BuiltModel& built) {
-  auto* model = dynamic_cast<BERT4RecImpl*>(built.model.get());
-  BOOST_REQUIRE(model);
-  return *model;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(bert4rec)
@@ -32,7 +27,7 @@ BOOST_AUTO_TEST_CASE(masking_hits_about_mask_prob_of_real_items_and_never_paddin
   for (double p : {0.2, 0.5}) {
     BOOST_TEST_CONTEXT("mask_prob " << p) {
       auto built = build_model("bert4rec", synthetic_dataset(), {"mask_prob=" + std::to_string(p)});
-      auto& model = as_bert(*built);
+      auto& model = model_as<BERT4RecImpl>(*built);
       Batch batch = cloze_batch(*built);
       auto original = batch.items.clone();
       torch::manual_seed(21);
@@ -46,11 +41,11 @@ BOOST_AUTO_TEST_CASE(masking_hits_about_mask_prob_of_real_items_and_never_paddin
       auto kept = masked.logical_not();
       BOOST_TEST(torch::equal(batch.items.index({kept}), original.index({kept})));
       // Targets: the original item where masked, 0 exactly elsewhere.
-      BOOST_TEST(torch::equal(batch.targets, torch::where(masked, original, torch::zeros_like(original))));
+      BOOST_TEST(
+          torch::equal(batch.targets, torch::where(masked, original, torch::zeros_like(original))));
       BOOST_TEST(torch::equal(batch.target_mask(), masked));
 
-      const double fraction =
-          masked.sum().item<double>() / real.sum().item<double>();
+      const double fraction = masked.sum().item<double>() / real.sum().item<double>();
       BOOST_TEST_MESSAGE("mask_prob " << p << ": masked fraction " << fraction);
       BOOST_TEST(fraction > p - 0.03);
       BOOST_TEST(fraction < p + 0.05);  // forced last-item masks add a little
@@ -60,7 +55,7 @@ BOOST_AUTO_TEST_CASE(masking_hits_about_mask_prob_of_real_items_and_never_paddin
 
 BOOST_AUTO_TEST_CASE(a_row_with_no_draw_masks_its_last_real_item) {
   auto built = build_model("bert4rec", synthetic_dataset(), {"mask_prob=0.01"});
-  auto& model = as_bert(*built);
+  auto& model = model_as<BERT4RecImpl>(*built);
   Batch batch;
   batch.items = torch::tensor({{4, 8, 15, 0, 0}, {16, 23, 42, 7, 9}}, torch::kInt64);
   batch.lengths = torch::tensor({3, 5}, torch::kInt64);
@@ -76,7 +71,7 @@ BOOST_AUTO_TEST_CASE(a_row_with_no_draw_masks_its_last_real_item) {
 
 BOOST_AUTO_TEST_CASE(same_seed_gives_the_same_masks) {
   auto built = build_model("bert4rec", synthetic_dataset());
-  auto& model = as_bert(*built);
+  auto& model = model_as<BERT4RecImpl>(*built);
   auto mask_with_seed = [&](uint64_t seed) {
     Batch batch = cloze_batch(*built);
     torch::manual_seed(seed);
@@ -90,7 +85,7 @@ BOOST_AUTO_TEST_CASE(same_seed_gives_the_same_masks) {
 BOOST_AUTO_TEST_CASE(scores_cover_items_0_to_n_and_never_the_mask_column) {
   const Dataset& data = synthetic_dataset();
   auto built = build_model("bert4rec", data);
-  auto& model = as_bert(*built);
+  auto& model = model_as<BERT4RecImpl>(*built);
   model.eval();
   EvaluationBatcher batcher(built->split, EvalStage::Test, built->setup.protocol.max_len);
   torch::NoGradGuard no_grad;
@@ -103,7 +98,7 @@ BOOST_AUTO_TEST_CASE(scores_cover_items_0_to_n_and_never_the_mask_column) {
 
 BOOST_AUTO_TEST_CASE(inference_appends_mask_after_the_last_item_dropping_the_oldest_when_full) {
   auto built = build_model("bert4rec", synthetic_dataset(), {"max_len=4"});
-  auto& model = as_bert(*built);
+  auto& model = model_as<BERT4RecImpl>(*built);
   const int m = static_cast<int>(model.mask_id);
   Batch batch;
   batch.items = torch::tensor({{1, 2, 3, 4}, {5, 6, 0, 0}}, torch::kInt64);
@@ -120,13 +115,7 @@ BOOST_AUTO_TEST_CASE(inference_appends_mask_after_the_last_item_dropping_the_old
 }
 
 BOOST_AUTO_TEST_CASE(bert4rec_beats_popularity_on_ml100k) {
-  const Dataset& data = ml100k_dataset();
-  auto pop = train_trial("pop", data, {});
-  auto bert = train_trial("bert4rec", data, {"epochs=15", "patience=15", "batch_size=32", "lr=2e-3"});
-  const double pop_hr = pop["metrics"]["test"]["HR@10"];
-  const double bert_hr = bert["metrics"]["test"]["HR@10"];
-  BOOST_TEST_MESSAGE("ml-100k test HR@10: pop " << pop_hr << ", bert4rec " << bert_hr);
-  BOOST_TEST(bert_hr > pop_hr);
+  check_beats_popularity("bert4rec", {"epochs=15", "patience=15", "batch_size=32", "lr=2e-3"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -9,16 +9,6 @@
 using namespace seqrec;
 using namespace seqrec::testing;
 
-namespace {
-
-FMLPRecImpl* as_fmlp(const BuiltModel& built) {
-  auto* model = dynamic_cast<FMLPRecImpl*>(built.model.get());
-  BOOST_REQUIRE(model);
-  return model;
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(fmlp_rec)
 
 BOOST_AUTO_TEST_CASE(right_padded_rows_become_left_padded_with_the_last_item_at_the_end) {
@@ -49,7 +39,7 @@ BOOST_AUTO_TEST_CASE(scores_do_not_depend_on_trailing_padding_or_batch_layout) {
 
 BOOST_AUTO_TEST_CASE(filter_is_applied_in_the_frequency_domain_and_is_not_causal) {
   auto built = build_model("fmlp_rec", synthetic_dataset());
-  auto* model = as_fmlp(*built);
+  auto* model = &model_as<FMLPRecImpl>(*built);
   model->eval();
   torch::NoGradGuard no_grad;
   auto& layer = *model->blocks[0]->as<FilterBlockImpl>()->filter;
@@ -74,7 +64,7 @@ BOOST_AUTO_TEST_CASE(filter_is_applied_in_the_frequency_domain_and_is_not_causal
 
 BOOST_AUTO_TEST_CASE(filter_is_learned) {
   auto built = build_model("fmlp_rec", synthetic_dataset());
-  auto* model = as_fmlp(*built);
+  auto* model = &model_as<FMLPRecImpl>(*built);
   auto filter = model->blocks[0]->as<FilterBlockImpl>()->filter->filter;
   bool registered = false;
   for (const auto& p : model->parameters()) registered |= p.is_same(filter);
@@ -101,16 +91,9 @@ BOOST_AUTO_TEST_CASE(trains_on_last_position_samples_by_default) {
 }
 
 BOOST_AUTO_TEST_CASE(fmlp_rec_beats_popularity_on_ml100k) {
-  const Dataset& data = ml100k_dataset();
-  auto pop = train_trial("pop", data, {});
   // last_position makes an epoch ~100k samples (~800 steps): one epoch over windows of 20 in
   // batches of 256 (FMLP-Rec code's batch size) is enough and takes about 30 s at one thread.
-  auto model =
-      train_trial("fmlp_rec", data, {"epochs=1", "patience=1", "max_len=20", "batch_size=256"});
-  const double pop_hr = pop["metrics"]["test"]["HR@10"];
-  const double hr = model["metrics"]["test"]["HR@10"];
-  BOOST_TEST_MESSAGE("ml-100k test HR@10: pop " << pop_hr << ", fmlp_rec " << hr);
-  BOOST_TEST(hr > pop_hr);
+  check_beats_popularity("fmlp_rec", {"epochs=1", "patience=1", "max_len=20", "batch_size=256"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()
