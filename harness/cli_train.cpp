@@ -8,6 +8,7 @@
 
 #include "harness/cli_commands.h"
 #include "harness/errors.h"
+#include "harness/shared_keys.h"
 #include "harness/trial.h"
 
 namespace seqrec {
@@ -51,12 +52,6 @@ void print_table(const std::vector<nlohmann::json>& results, const std::string& 
   for (const auto& r : results)
     std::printf("%s: %s\n", r["model"].get<std::string>().c_str(),
                 r["directory"].get<std::string>().c_str());
-}
-
-bool declared_by_any(const std::vector<std::string>& models, const std::string& key) {
-  for (const auto& m : models)
-    if (trial_schema(m).find(key)) return true;
-  return false;
 }
 
 void validate_device(const std::string& device) {
@@ -110,19 +105,13 @@ void add_train_command(CLI::App& app) {
     if (!o->config.empty()) config = read_config_file(o->config);
     std::vector<TrialSetup> setups;
     for (const auto& model : o->models) {
-      // With several models, a key goes to the models that declare it (loss=ce is for
-      // SASRec, not Pop); a key no model declares is still an error, from the first model.
-      const bool several = o->models.size() > 1;
-      const ParamSchema schema = trial_schema(model);
       nlohmann::json own_config = config;
       std::vector<std::string> own_sets;
-      if (several && config.is_object())
+      if (config.is_object())
         for (auto it = config.begin(); it != config.end(); ++it)
-          if (!schema.find(it.key()) && declared_by_any(o->models, it.key()))
-            own_config.erase(it.key());
+          if (!shared_key_applies_to(model, it.key(), o->models)) own_config.erase(it.key());
       for (const auto& s : o->sets)
-        if (!several || schema.find(s.substr(0, s.find('='))) ||
-            !declared_by_any(o->models, s.substr(0, s.find('='))))
+        if (shared_key_applies_to(model, s.substr(0, s.find('=')), o->models))
           own_sets.push_back(s);
       setups.push_back(make_trial_setup(model, o->dataset, own_config, o->config, own_sets, o->seed,
                                         o->threads, o->device));

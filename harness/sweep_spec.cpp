@@ -7,6 +7,7 @@
 #include <set>
 
 #include "harness/errors.h"
+#include "harness/shared_keys.h"
 #include "models/registry.h"
 
 namespace seqrec {
@@ -30,7 +31,8 @@ struct SpecReader {
         throw error(where, "unknown key '" + it.key() + "' (accepted: " + list + ")");
       }
   }
-  const json& object_at(const json& parent, const std::string& key, const std::string& where) const {
+  const json& object_at(const json& parent, const std::string& key,
+                        const std::string& where) const {
     const json& v = parent.at(key);
     if (!v.is_object()) throw error(where + key, "expected a JSON object");
     return v;
@@ -56,12 +58,14 @@ struct SpaceSampler {
 
 json draw(const json& dimension, const std::string& where, SpaceSampler& rng, const SpecReader& r) {
   if (!dimension.is_object() || dimension.size() != 1)
-    throw r.error(where, "expected one of {\"choice\": [...]}, {\"uniform\": [lo, hi]}, "
-                         "{\"log_uniform\": [lo, hi]}, {\"int_uniform\": [lo, hi]}");
+    throw r.error(where,
+                  "expected one of {\"choice\": [...]}, {\"uniform\": [lo, hi]}, "
+                  "{\"log_uniform\": [lo, hi]}, {\"int_uniform\": [lo, hi]}");
   const auto& kind = dimension.begin().key();
   const json& arg = dimension.begin().value();
   if (kind == "choice") {
-    if (!arg.is_array() || arg.empty()) throw r.error(where + ".choice", "expected a non-empty list");
+    if (!arg.is_array() || arg.empty())
+      throw r.error(where + ".choice", "expected a non-empty list");
     return arg[rng.below(arg.size())];
   }
   if (!arg.is_array() || arg.size() != 2 || !arg[0].is_number() || !arg[1].is_number() ||
@@ -139,7 +143,8 @@ SweepSpec load_sweep_spec(const std::string& path) {
   r.allow_only(root, "top level",
                {"name", "description", "out", "datasets", "seeds", "base", "models"});
   for (const char* required : {"name", "datasets", "seeds", "models"})
-    if (!root.contains(required)) throw r.error("top level", std::string("missing '") + required + "'");
+    if (!root.contains(required))
+      throw r.error("top level", std::string("missing '") + required + "'");
   if (!root["name"].is_string() || root["name"].get<std::string>().empty())
     throw r.error("name", "expected a non-empty string");
 
@@ -154,7 +159,8 @@ SweepSpec load_sweep_spec(const std::string& path) {
   std::vector<uint64_t> seeds;
   for (const auto& s : root["seeds"]) {
     if (!s.is_number_integer() || s.get<int64_t>() < 0)
-      throw r.error("seeds", "expected a non-empty list of non-negative integers, found " + s.dump());
+      throw r.error("seeds",
+                    "expected a non-empty list of non-negative integers, found " + s.dump());
     seeds.push_back(s.get<uint64_t>());
   }
   const json base = root.contains("base") ? r.object_at(root, "base", "") : json::object();
@@ -162,7 +168,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
     throw r.error("models", "expected a non-empty list of {\"model\": NAME, ...}");
 
   // A base key goes to the models that declare it (epochs for all, loss only for SASRec-like
-  // models); a base key no model declares is an error.
+  // models); a base key no model declares is an error (shared_keys.h).
   std::vector<std::string> model_names;
   for (size_t i = 0; i < root["models"].size(); ++i) {
     const json& entry = root["models"][i];
@@ -176,11 +182,9 @@ SweepSpec load_sweep_spec(const std::string& path) {
     }
     model_names.push_back(entry["model"].get<std::string>());
   }
-  for (auto it = base.begin(); it != base.end(); ++it) {
-    bool declared = false;
-    for (const auto& m : model_names) declared |= trial_schema(m).find(it.key()) != nullptr;
-    if (!declared) check_keys(model_names.front(), json{{it.key(), it.value()}}, "base", r);
-  }
+  for (auto it = base.begin(); it != base.end(); ++it)
+    if (shared_key_applies_to(model_names.front(), it.key(), model_names))
+      check_keys(model_names.front(), json{{it.key(), it.value()}}, "base", r);
 
   int64_t index = 0;
   for (const auto& dataset : datasets) {
@@ -189,10 +193,9 @@ SweepSpec load_sweep_spec(const std::string& path) {
       const std::string where = "models[" + std::to_string(i) + "]";
       r.allow_only(entry, where, {"model", "set", "grid", "random", "variants"});
       const std::string model = model_names[i];
-      const ParamSchema schema = trial_schema(model);
       json fixed = json::object();
       for (auto it = base.begin(); it != base.end(); ++it)
-        if (schema.find(it.key())) fixed[it.key()] = it.value();
+        if (shared_key_applies_to(model, it.key(), model_names)) fixed[it.key()] = it.value();
       check_keys(model, fixed, "base", r);
       if (entry.contains("set")) {
         const json& set = r.object_at(entry, "set", where + ".");
@@ -231,7 +234,8 @@ SweepSpec load_sweep_spec(const std::string& path) {
     if (!fresh)
       throw r.error("models", "trial " + std::to_string(t.index) + " (" + t.model + ", seed " +
                                   std::to_string(t.seed) + ") repeats trial " +
-                                  std::to_string(it->second) + ": same dataset, model, keys and seed");
+                                  std::to_string(it->second) +
+                                  ": same dataset, model, keys and seed");
   }
   return spec;
 }

@@ -13,6 +13,7 @@
 
 #include "datasets/synthetic.h"
 #include "harness/errors.h"
+#include "harness/shared_keys.h"
 #include "harness/sweep_runner.h"
 #include "harness/sweep_spec.h"
 #include "test_support.h"
@@ -75,6 +76,20 @@ bool spec_error_mentions(const json& spec, const std::string& fragment) {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(sweep)
+
+BOOST_AUTO_TEST_CASE(a_shared_key_goes_to_the_models_declaring_it_or_to_all_when_none_does) {
+  // Pop declares only the protocol and trainer keys; SASRec also declares loss.
+  const std::vector<std::string> models{"pop", "sasrec"};
+  BOOST_TEST(shared_key_applies_to("sasrec", "loss", models));
+  BOOST_TEST(!shared_key_applies_to("pop", "loss", models));
+  BOOST_TEST(shared_key_applies_to("pop", "epochs", models));
+  BOOST_TEST(shared_key_applies_to("sasrec", "epochs", models));
+  // Unknown to all: every model gets it, so validation refuses it.
+  BOOST_TEST(shared_key_applies_to("pop", "no_such_key", models));
+  BOOST_TEST(shared_key_applies_to("sasrec", "no_such_key", models));
+  // One model: everything goes to it.
+  BOOST_TEST(shared_key_applies_to("pop", "loss", {"pop"}));
+}
 
 BOOST_AUTO_TEST_CASE(expansion_order_is_dataset_model_configuration_variant_seed) {
   ScratchDir dir;

@@ -1,0 +1,15 @@
+#include "harness/shared_keys.h"
+
+#include "harness/trial.h"
+
+namespace seqrec {
+
+bool shared_key_applies_to(const std::string& model, const std::string& key,
+                           const std::vector<std::string>& models) {
+  if (trial_schema(model).find(key)) return true;
+  for (const auto& other : models)
+    if (trial_schema(other).find(key)) return false;
+  return true;
+}
+
+}  // namespace seqrec
