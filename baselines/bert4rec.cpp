@@ -51,10 +51,13 @@ torch::Tensor BERT4RecImpl::head(const torch::Tensor& hidden) {
   return head_norm(torch::gelu(head_dense(hidden)));
 }
 
+torch::Tensor BERT4RecImpl::output_table() const {
+  // Tied output: rows 0..N of the item table; row N+1 ([mask]) is never a candidate.
+  return embedding->item->weight.slice(0, 0, num_items + 1);
+}
+
 torch::Tensor BERT4RecImpl::logits(const torch::Tensor& hidden) {
-  // Tied output: score against rows 0..N of the item table; row N+1 ([mask]) is excluded.
-  auto table = embedding->item->weight.slice(0, 0, num_items + 1);
-  return torch::matmul(head(hidden), table.t()) + output_bias;
+  return torch::matmul(head(hidden), output_table().t()) + output_bias;
 }
 
 void BERT4RecImpl::prepare_training_batch(Batch& batch) {
@@ -103,9 +106,8 @@ torch::Tensor BERT4RecImpl::score(const Batch& batch) { return logits(hidden_at_
 
 ScoreFactors BERT4RecImpl::score_factors(const Batch& batch) {
   auto h = head(hidden_at_mask(batch));
-  auto table = embedding->item->weight.slice(0, 0, num_items + 1);
   return {torch::cat({h, torch::ones({h.size(0), 1}, h.options())}, 1),
-          torch::cat({table, output_bias.unsqueeze(1)}, 1)};
+          torch::cat({output_table(), output_bias.unsqueeze(1)}, 1)};
 }
 
 SEQREC_REGISTER_MODEL(

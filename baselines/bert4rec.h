@@ -29,6 +29,8 @@ class BERT4RecImpl : public SequentialRecommenderImpl {
   std::pair<torch::Tensor, torch::Tensor> append_mask(const Batch& batch) const;
   // [P, d] hidden states -> [P, N+1] scores (the [mask] row is never a candidate).
   torch::Tensor logits(const torch::Tensor& hidden);
+  // [N+1, d] candidate rows of the tied item table (without [mask]).
+  torch::Tensor output_table() const;
   // [P, d] hidden states -> [P, d] outputs of the prediction head, the scores' queries.
   torch::Tensor head(const torch::Tensor& hidden);
   // [B, d] hidden state at each row's appended [mask].

@@ -101,9 +101,8 @@ class TopItems {
     items_ = items.gather(1, std::get<1>(best));
   }
 
-  // When seen items are masked, entries at -inf (masked items, reached
-  // only when a user has fewer than K unmasked candidates) end the list, so it may be shorter
-  // than K.
+  // When seen items are masked, entries at -inf (masked items, reached only when a user has
+  // fewer than K unmasked candidates) end the list, so it may be shorter than K.
   void append_to(bool mask_seen, EvalResult& result) const {
     const torch::Tensor values = values_.to(torch::kCPU, torch::kDouble).contiguous();
     const torch::Tensor items = items_.to(torch::kCPU, torch::kLong).contiguous();

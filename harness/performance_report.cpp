@@ -46,6 +46,27 @@ std::vector<json> with_prefix(const std::map<std::string, json>& all, const std:
   return out;
 }
 
+// An evaluation benchmark against the bare score product of the same catalogue.
+struct EvaluationRow {
+  std::string items;
+  double product_ms, evaluation_ms, ratio, users_per_second, chunk_items;
+};
+
+std::vector<EvaluationRow> evaluation_rows(const std::map<std::string, json>& all,
+                                           const std::string& prefix) {
+  std::vector<EvaluationRow> rows;
+  for (const auto& eval : with_prefix(all, prefix)) {
+    const std::string arg = eval.at("name").get<std::string>().substr(prefix.size());
+    const auto product = all.find("BM_ScoreProduct/" + arg);
+    if (product == all.end()) continue;
+    const double product_ms = cpu_ms(product->second), evaluation_ms = cpu_ms(eval);
+    rows.push_back({arg.substr(arg.find(':') + 1), product_ms, evaluation_ms,
+                    evaluation_ms / product_ms, eval.at("users/s").get<double>(),
+                    eval.value("chunk_items", 0.0)});
+  }
+  return rows;
+}
+
 std::string verdict(bool ok) { return ok ? "met" : "**not met**"; }
 
 }  // namespace
@@ -98,17 +119,13 @@ std::string render_performance_markdown(const PerformanceInputs& in) {
         "at most 1.3x the bare score product of the same shape.\n\n"
      << "| items | score product ms | evaluation ms | ratio | users/s | target |\n"
      << "|---:|---:|---:|---:|---:|---|\n";
-  for (const auto& eval : with_prefix(all, "BM_FullRankingEval/")) {
-    const std::string arg = eval.at("name").get<std::string>().substr(19);
-    const auto product = all.find("BM_ScoreProduct/" + arg);
-    if (product == all.end()) continue;
-    const double ratio = cpu_ms(eval) / cpu_ms(product->second);
-    md << "| " << arg.substr(arg.find(':') + 1) << " | " << fixed(cpu_ms(product->second), 2)
-       << " | " << fixed(cpu_ms(eval), 2) << " | " << fixed(ratio, 3) << " | "
-       << fixed(eval.at("users/s").get<double>(), 0) << " | " << verdict(ratio <= 1.3) << " |\n";
+  for (const auto& row : evaluation_rows(all, "BM_FullRankingEval/")) {
+    md << "| " << row.items << " | " << fixed(row.product_ms, 2) << " | "
+       << fixed(row.evaluation_ms, 2) << " | " << fixed(row.ratio, 3) << " | "
+       << fixed(row.users_per_second, 0) << " | " << verdict(row.ratio <= 1.3) << " |\n";
   }
 
-  const auto chunked_rows = with_prefix(all, "BM_ChunkedRankingEval/");
+  const auto chunked_rows = evaluation_rows(all, "BM_ChunkedRankingEval/");
   if (!chunked_rows.empty()) {
     md << "\nThe same batches ranked from the score factors a chunk of items at a time, as the "
           "trainer does for catalogues larger than `eval_chunk_items`; the time includes the "
@@ -116,15 +133,10 @@ std::string render_performance_markdown(const PerformanceInputs& in) {
           "256 x chunk instead of 256 x (N+1).\n\n"
        << "| items | chunk items | chunked evaluation ms | ratio | users/s | target |\n"
        << "|---:|---:|---:|---:|---:|---|\n";
-    for (const auto& eval : chunked_rows) {
-      const std::string arg = eval.at("name").get<std::string>().substr(22);
-      const auto product = all.find("BM_ScoreProduct/" + arg);
-      if (product == all.end()) continue;
-      const double ratio = cpu_ms(eval) / cpu_ms(product->second);
-      md << "| " << arg.substr(arg.find(':') + 1) << " | "
-         << fixed(eval.value("chunk_items", 0.0), 0) << " | " << fixed(cpu_ms(eval), 2) << " | "
-         << fixed(ratio, 3) << " | " << fixed(eval.at("users/s").get<double>(), 0) << " | "
-         << verdict(ratio <= 1.3) << " |\n";
+    for (const auto& row : chunked_rows) {
+      md << "| " << row.items << " | " << fixed(row.chunk_items, 0) << " | "
+         << fixed(row.evaluation_ms, 2) << " | " << fixed(row.ratio, 3) << " | "
+         << fixed(row.users_per_second, 0) << " | " << verdict(row.ratio <= 1.3) << " |\n";
     }
   }
 
