@@ -2,6 +2,7 @@
 // Small datasets, one-call training and checks shared by the model tests.
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <random>
@@ -56,6 +57,15 @@ inline Dataset bare_dataset(const ScratchDir& dir, bool with_timestamps = true) 
   return load_dataset(dir.file("bare"), PreprocessOptions{});
 }
 
+// The device the model tests train and score on: cpu, or what SEQREC_TEST_DEVICE names (the
+// CTest label `cuda` sets it to cuda; test_main skips those entries where CUDA is absent).
+inline std::string test_device_name() {
+  const char* device = std::getenv("SEQREC_TEST_DEVICE");
+  return device && *device ? device : "cpu";
+}
+
+inline torch::Device test_device() { return torch::Device(test_device_name()); }
+
 // A model built with its defaults plus `sets`, on `data`, with a fixed seed.
 struct BuiltModel {
   TrialSetup setup;
@@ -79,7 +89,8 @@ inline std::unique_ptr<BuiltModel> build_model(const std::string& name, const Da
 inline nlohmann::json train_trial(const std::string& name, const Dataset& data,
                                   const std::vector<std::string>& sets, uint64_t seed = 1) {
   ScratchDir out;
-  auto setup = make_trial_setup(name, data.directory, nullptr, "", sets, seed, 1, "cpu");
+  auto setup =
+      make_trial_setup(name, data.directory, nullptr, "", sets, seed, 1, test_device_name());
   TrialOptions options;
   options.out_root = out.path();
   return run_trial(setup, data, options);

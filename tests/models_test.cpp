@@ -1,4 +1,5 @@
-// Conformance suite: every registered model runs these checks without being listed here.
+// Conformance suite: every registered model runs these checks without being listed here, on
+// the CPU and, under the CTest label `cuda`, on the GPU (test_device()).
 #include <boost/test/unit_test.hpp>
 
 #include "baselines/sasrec.h"
@@ -30,10 +31,11 @@ BOOST_AUTO_TEST_CASE(every_model_scores_every_item_for_every_user_in_the_batch) 
   for (const auto& name : ModelRegistry::instance().names()) {
     BOOST_TEST_CONTEXT("model " << name) {
       auto built = build_model(name, data);
+      built->model->to(test_device());
       built->model->eval();
       EvaluationBatcher batcher(built->split, EvalStage::Test, built->setup.protocol.max_len);
       torch::NoGradGuard no_grad;
-      const Batch batch = batcher.make_batch(0, 17);
+      const Batch batch = batcher.make_batch(0, 17).to(test_device());
       auto scores = built->model->score(batch);
       BOOST_TEST(scores.dim() == 2);
       BOOST_TEST(scores.size(0) == 17);
@@ -54,11 +56,12 @@ BOOST_AUTO_TEST_CASE(padding_item_is_never_recommended) {
   for (const auto& name : ModelRegistry::instance().names()) {
     BOOST_TEST_CONTEXT("model " << name) {
       auto built = build_model(name, data);
+      built->model->to(test_device());
       built->model->eval();
       EvaluationBatcher batcher(built->split, EvalStage::Test, built->setup.protocol.max_len);
       FullRankingEvaluator evaluator(MetricSpec{}, TieRule::Expected, false, /*dump_top_k=*/20);
       torch::NoGradGuard no_grad;
-      auto batch = batcher.make_batch(0, batcher.num_users());
+      auto batch = batcher.make_batch(0, batcher.num_users()).to(test_device());
       auto scores = built->model->score(batch);
       // Even if a model gave padding the highest score, it must not appear in a ranking.
       scores.select(1, 0).fill_(1e30);
@@ -74,11 +77,12 @@ BOOST_AUTO_TEST_CASE(every_model_ranks_alike_when_the_catalogue_is_scored_in_chu
   for (const auto& name : ModelRegistry::instance().names()) {
     BOOST_TEST_CONTEXT("model " << name) {
       auto built = build_model(name, data);
+      built->model->to(test_device());
       auto evaluate = [&](int64_t chunk_items) {
         TrainerConfig config = built->setup.trainer;
         config.eval_chunk_items = chunk_items;
-        Trainer trainer(built->model, built->split, built->setup.protocol, config,
-                        torch::Device("cpu"), 1, [](const std::string&) {});
+        Trainer trainer(built->model, built->split, built->setup.protocol, config, test_device(),
+                        1, [](const std::string&) {});
         return trainer.evaluate(EvalStage::Test, /*dump_top_k=*/5);
       };
       const EvalResult whole = evaluate(data.num_items() + 1), chunked = evaluate(16);
@@ -96,6 +100,7 @@ BOOST_AUTO_TEST_CASE(training_loss_falls_over_a_few_hundred_steps) {
     BOOST_TEST_CONTEXT("model " << name) {
       auto built = build_model(name, data);
       auto& model = built->model;
+      model->to(test_device());
       TrainingBatcher batcher(built->split, built->setup.trainer.sample_mode,
                               built->setup.protocol.max_len);
       torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
@@ -106,7 +111,8 @@ BOOST_AUTO_TEST_CASE(training_loss_falls_over_a_few_hundred_steps) {
         int n = 0;
         auto order = batcher.epoch_order(rng);
         for (size_t b = 0; b < order.size(); b += 32) {
-          Batch batch = batcher.make_batch(order, b, std::min(order.size(), b + 32));
+          Batch batch =
+              batcher.make_batch(order, b, std::min(order.size(), b + 32)).to(test_device());
           model->prepare_training_batch(batch);
           optimizer.zero_grad();
           auto loss = model->loss(batch).total;
