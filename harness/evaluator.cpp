@@ -57,10 +57,6 @@ void check_target_scores_finite(const torch::Tensor& target_scores, const torch:
                            "); the model produced NaN or infinite scores");
 }
 
-torch::Tensor to_cpu_int64(const torch::Tensor& values) {
-  return values.reshape({-1}).to(torch::kCPU, torch::kLong).contiguous();
-}
-
 void append_rows(const torch::Tensor& higher, const torch::Tensor& tied, const torch::Tensor& users,
                  TieRule rule, const MetricSpec& spec, EvalResult& result) {
   const int64_t batch = higher.size(0);

@@ -92,11 +92,11 @@ torch::Tensor masked_copy(const torch::Tensor& chunk_scores, int64_t first_item,
   return padded.narrow(1, 0, columns);
 }
 
+}  // namespace
+
 torch::Tensor to_cpu_int64(const torch::Tensor& values) {
   return values.reshape({-1}).to(torch::kCPU, torch::kLong).contiguous();
 }
-
-}  // namespace
 
 RankCounts count_ranks_in_chunk_fused(const torch::Tensor& chunk_scores, int64_t first_item,
                                       const torch::Tensor& target_scores,

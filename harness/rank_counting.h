@@ -19,6 +19,10 @@ struct RankCounts {
   torch::Tensor tied;    // [B] int64 on the CPU: unmasked items other than the target tied with it
 };
 
+// `values` flattened, as contiguous int64 on the CPU: the form of RankCounts and of the user
+// ids the evaluator reads row by row, from whatever device and integer type they came.
+torch::Tensor to_cpu_int64(const torch::Tensor& values);
+
 // Double scores stay double (rounding them to float could create ties that are not there);
 // half and bfloat16 (autocast), float and integer scores are compared in float32, which
 // represents every one of them exactly.
