@@ -7,7 +7,8 @@ namespace seqrec {
 PopImpl::PopImpl(const ModelContext& context) {
   auto counts = context.split.train_item_counts();
   counts_ = register_buffer(
-      "counts", torch::tensor(counts, torch::TensorOptions().dtype(torch::kInt64)).to(torch::kFloat));
+      "counts",
+      torch::tensor(counts, torch::TensorOptions().dtype(torch::kInt64)).to(torch::kFloat));
 }
 
 LossParts PopImpl::loss(const Batch& batch) {

@@ -62,11 +62,13 @@ class TrainingSteps {
                                 "cpu")),
         batcher_(beauty_split(), setup_.trainer.sample_mode, setup_.protocol.max_len) {
     torch::manual_seed(42);
-    model_ = ModelRegistry::instance().get(model_name).create(
-        ModelContext{beauty(), beauty_split(), setup_.params, setup_.protocol.max_len});
+    model_ =
+        ModelRegistry::instance()
+            .get(model_name)
+            .create(ModelContext{beauty(), beauty_split(), setup_.params, setup_.protocol.max_len});
     model_->train();
-    optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(),
-                                                      torch::optim::AdamOptions(1e-3));
+    optimizer_ =
+        std::make_unique<torch::optim::Adam>(model_->parameters(), torch::optim::AdamOptions(1e-3));
     std::mt19937_64 rng(42);
     order_ = setup_.trainer.length_bucketed
                  ? batcher_.length_bucketed_order(rng, setup_.trainer.batch_size)
@@ -98,11 +100,10 @@ class TrainingSteps {
     if (flops_ > 0)
       state.counters["useful FLOP/s"] = benchmark::Counter(flops_, benchmark::Counter::kIsRate);
     const bool has_loss_key = setup_.params.schema().find("loss") != nullptr;
-    state.SetLabel(name_ + (has_loss_key ? ", " + setup_.params.get_string("loss") + " loss" : "") +
-                   ", batch " +
-                   std::to_string(batch_size()) + ", " + to_string(setup_.trainer.sample_mode) +
-                   (setup_.trainer.length_bucketed ? ", length-bucketed" : "") + ", " +
-                   to_string(precision_));
+    state.SetLabel(
+        name_ + (has_loss_key ? ", " + setup_.params.get_string("loss") + " loss" : "") +
+        ", batch " + std::to_string(batch_size()) + ", " + to_string(setup_.trainer.sample_mode) +
+        (setup_.trainer.length_bucketed ? ", length-bucketed" : "") + ", " + to_string(precision_));
   }
 
  private:
@@ -188,13 +189,14 @@ const bool registered = [] {
   })->Unit(benchmark::kMillisecond);
   for (const bool bucketed : {false, true}) {
     const std::string order = bucketed ? "sasrec_bucketed" : "sasrec";
-    benchmark::RegisterBenchmark(("BM_TrainEpoch/" + order).c_str(), [bucketed](benchmark::State& s) {
-      train_epoch(s, Precision::Float32, bucketed);
-    })->Unit(benchmark::kSecond)->Iterations(1);
-    benchmark::RegisterBenchmark(("BM_TrainEpochBF16/" + order).c_str(),
-                                 [bucketed](benchmark::State& s) {
-                                   train_epoch(s, Precision::BFloat16, bucketed);
-                                 })
+    benchmark::RegisterBenchmark(
+        ("BM_TrainEpoch/" + order).c_str(),
+        [bucketed](benchmark::State& s) { train_epoch(s, Precision::Float32, bucketed); })
+        ->Unit(benchmark::kSecond)
+        ->Iterations(1);
+    benchmark::RegisterBenchmark(
+        ("BM_TrainEpochBF16/" + order).c_str(),
+        [bucketed](benchmark::State& s) { train_epoch(s, Precision::BFloat16, bucketed); })
         ->Unit(benchmark::kSecond)
         ->Iterations(1);
   }

@@ -36,15 +36,18 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
     part = trim(part);
     const size_t colon = part.rfind(':');
     if (colon == std::string_view::npos || colon == 0) {
-      throw input_error_at(path_, 1, "header column '" + std::string(part) +
-                                         "' is not of the form name:type (types: token, "
-                                         "token_seq, float, float_seq)");
+      throw input_error_at(path_, 1,
+                           "header column '" + std::string(part) +
+                               "' is not of the form name:type (types: token, "
+                               "token_seq, float, float_seq)");
     }
     AtomicField field{std::string(part.substr(0, colon)), std::string(part.substr(colon + 1))};
     if (!is_known_type(field.type)) {
-      throw input_error_at(path_, 1, "header column '" + std::string(part) + "' has unknown type '" +
-                                         field.type + "' (expected token, token_seq, float or "
-                                         "float_seq)");
+      throw input_error_at(path_, 1,
+                           "header column '" + std::string(part) + "' has unknown type '" +
+                               field.type +
+                               "' (expected token, token_seq, float or "
+                               "float_seq)");
     }
     if (column(field.name) >= 0) {
       throw input_error_at(path_, 1, "header names column '" + field.name + "' twice");
@@ -64,13 +67,15 @@ int AtomicFile::required_column(const std::string& name,
                                 const std::vector<std::string>& types) const {
   const int index = column(name);
   if (index < 0) {
-    throw input_error_at(path_, 1, "header has no column '" + name + ":" + types.front() +
-                                       "' (columns: " + column_list(fields_) + ")");
+    throw input_error_at(path_, 1,
+                         "header has no column '" + name + ":" + types.front() +
+                             "' (columns: " + column_list(fields_) + ")");
   }
   const std::string& type = fields_[static_cast<size_t>(index)].type;
   if (std::find(types.begin(), types.end(), type) == types.end()) {
-    throw input_error_at(path_, 1, "column '" + name + "' has type '" + type + "', expected '" +
-                                       types.front() + "'");
+    throw input_error_at(
+        path_, 1,
+        "column '" + name + "' has type '" + type + "', expected '" + types.front() + "'");
   }
   return index;
 }
@@ -82,8 +87,9 @@ bool AtomicFile::next_row(std::vector<std::string_view>& fields) {
     split_fields(line, '\t', fields);
     if (fields.size() != fields_.size()) {
       throw input_error_at(path_, cursor_.line_number(),
-                           "expected " + std::to_string(fields_.size()) + " tab-separated columns (" +
-                               column_list(fields_) + "), found " + std::to_string(fields.size()));
+                           "expected " + std::to_string(fields_.size()) +
+                               " tab-separated columns (" + column_list(fields_) + "), found " +
+                               std::to_string(fields.size()));
     }
     return true;
   }

@@ -17,9 +17,12 @@ SampleMode parse_sample_mode(const std::string& name) {
 
 std::string to_string(SampleMode mode) {
   switch (mode) {
-    case SampleMode::AllPositions: return "all_positions";
-    case SampleMode::LastPosition: return "last_position";
-    case SampleMode::Cloze: return "cloze";
+    case SampleMode::AllPositions:
+      return "all_positions";
+    case SampleMode::LastPosition:
+      return "last_position";
+    case SampleMode::Cloze:
+      return "cloze";
   }
   return "?";
 }
@@ -34,8 +37,12 @@ struct WindowWriter {
   std::vector<double> times;
 
   WindowWriter(int64_t rows_, int64_t width_, bool with_time_)
-      : rows(rows_), width(width_), with_time(with_time_),
-        items(rows_ * width_, 0), lengths(rows_, 0), users(rows_, 0),
+      : rows(rows_),
+        width(width_),
+        with_time(with_time_),
+        items(rows_ * width_, 0),
+        lengths(rows_, 0),
+        users(rows_, 0),
         times(with_time_ ? rows_ * width_ : 0, 0.0) {}
 
   void write(int64_t row, const Dataset& data, int64_t user, int64_t begin, int64_t end) {
@@ -55,8 +62,8 @@ struct WindowWriter {
     b.lengths = torch::tensor(lengths, i64);
     b.users = torch::tensor(users, i64);
     if (with_time)
-      b.timestamps = torch::tensor(times, torch::TensorOptions().dtype(torch::kFloat64))
-                         .view({rows, width});
+      b.timestamps =
+          torch::tensor(times, torch::TensorOptions().dtype(torch::kFloat64)).view({rows, width});
   }
 };
 
@@ -77,7 +84,8 @@ TrainingBatcher::TrainingBatcher(const LeaveOneOutSplit& split, SampleMode mode,
     }
   }
   if (samples_.empty())
-    throw InputError(split.data->name + ": no training samples (every training sequence has "
+    throw InputError(split.data->name +
+                     ": no training samples (every training sequence has "
                      "fewer than 2 items)");
 }
 
@@ -113,7 +121,8 @@ std::vector<int32_t> TrainingBatcher::length_bucketed_order(std::mt19937_64& rng
   };
   const size_t window = batch * kBatchesPerWindow;
   for (size_t begin = 0; begin < order.size(); begin += window) {
-    const auto end = order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), begin + window));
+    const auto end =
+        order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), begin + window));
     std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(begin), end,
                      [&](int32_t a, int32_t b) { return input_length(a) < input_length(b); });
   }
@@ -162,8 +171,8 @@ Batch TrainingBatcher::make_batch(const std::vector<int32_t>& order, size_t begi
   }
   Batch batch;
   writer.fill(batch);
-  batch.targets = torch::tensor(targets, torch::TensorOptions().dtype(torch::kInt64))
-                      .view({rows, width});
+  batch.targets =
+      torch::tensor(targets, torch::TensorOptions().dtype(torch::kInt64)).view({rows, width});
   return batch;
 }
 

@@ -1,9 +1,8 @@
 #include "datasets/catalog.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "datasets/text_parse.h"
 #include "harness/errors.h"
@@ -104,8 +103,9 @@ std::string describe_catalog_entry(const CatalogEntry& entry) {
   std::string s = "'" + entry.name + "' is a known public dataset: " + entry.description + "\n";
   s += "  source: " + entry.source + "\n";
   s += "  original data: " + entry.original_data + "\n";
-  s += "  expected: " + format_with_thousands(entry.users) + " users, " + format_with_thousands(entry.items) +
-       " items, " + format_with_thousands(entry.interactions) + " interactions\n";
+  s += "  expected: " + format_with_thousands(entry.users) + " users, " +
+       format_with_thousands(entry.items) + " items, " + format_with_thousands(entry.interactions) +
+       " interactions\n";
   if (!entry.install.empty()) s += "  install: " + entry.install + "\n";
   return s;
 }

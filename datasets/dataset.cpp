@@ -19,8 +19,9 @@ Dataset load_dataset(const std::string& name_or_path, const PreprocessOptions& o
   const std::string directory = resolve_dataset_dir(name_or_path);
   const auto files = find_dataset_files(directory);
   if (!files) {
-    throw InputError(directory + ": holds no dataset (expected NAME.inter [+ NAME.item], or an "
-                                 "S3Rec NAME.txt [+ NAME_item2attributes.json])");
+    throw InputError(directory +
+                     ": holds no dataset (expected NAME.inter [+ NAME.item], or an "
+                     "S3Rec NAME.txt [+ NAME_item2attributes.json])");
   }
   Dataset dataset = files->format == DatasetFiles::Format::Atomic
                         ? load_atomic_dataset(directory, options)

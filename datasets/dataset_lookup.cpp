@@ -66,8 +66,7 @@ std::string resolve_dataset_dir(const std::string& name_or_path) {
     if (find_dataset_files(candidate.string())) return candidate.string();
   }
   std::string message = "dataset '" + name_or_path + "' not found: looked for " + name_or_path +
-                        "/" + name_or_path + ".inter (or an S3Rec " + name_or_path +
-                        ".txt) in:\n";
+                        "/" + name_or_path + ".inter (or an S3Rec " + name_or_path + ".txt) in:\n";
   for (const std::string& dir : dirs) message += "  " + dir + "\n";
   message += "Set SEQREC_DATA=DIR1:DIR2 or pass a folder path.\n";
   if (const auto entry = find_catalog_entry(name_or_path)) {

@@ -100,15 +100,15 @@ std::string format_stats_table(const DatasetStats& s) {
   row("items", format_with_thousands(s.items));
   row("interactions", format_with_thousands(s.interactions));
   row("density", fixed(100.0 * s.density, 4) + " %");
-  row("seq. length", "min " + format_with_thousands(s.min_length) + " / mean " + fixed(s.mean_length, 2) +
-                         " / max " + format_with_thousands(s.max_length));
+  row("seq. length", "min " + format_with_thousands(s.min_length) + " / mean " +
+                         fixed(s.mean_length, 2) + " / max " + format_with_thousands(s.max_length));
   row("timestamps", s.has_timestamps ? s.first_date + " to " + s.last_date : "none");
   if (s.category_field.empty()) {
     row("categories", "none");
   } else {
     row("categories", format_with_thousands(s.categories) + " (column '" + s.category_field + "')");
-    row("categories per item", "min " + format_with_thousands(s.min_categories_per_item) + " / mean " +
-                                   fixed(s.mean_categories_per_item, 2) + " / max " +
+    row("categories per item", "min " + format_with_thousands(s.min_categories_per_item) +
+                                   " / mean " + fixed(s.mean_categories_per_item, 2) + " / max " +
                                    format_with_thousands(s.max_categories_per_item));
   }
   return out;

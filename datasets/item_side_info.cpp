@@ -55,8 +55,8 @@ void read_atomic_item_file(const std::string& path, Dataset& dataset) {
   const auto id_of = item_id_by_token(dataset);
   const size_t rows = dataset.item_tokens.size();
   std::vector<std::vector<std::string>> categories(rows);
-  std::vector<std::vector<std::vector<std::string>>> texts(text_columns.size(),
-                                                           std::vector<std::vector<std::string>>(rows));
+  std::vector<std::vector<std::vector<std::string>>> texts(
+      text_columns.size(), std::vector<std::vector<std::string>>(rows));
   std::vector<long> line_of_item(rows, 0);
   std::vector<std::string_view> fields, tokens;
   while (file.next_row(fields)) {

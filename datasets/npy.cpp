@@ -146,8 +146,8 @@ FloatMatrix read_npy_float32(const std::string& path) {
   for (size_t i = 0; i < matrix.values.size(); ++i) {
     if (!std::isfinite(matrix.values[i])) {
       throw InputError(path + ": row " + std::to_string(i / static_cast<size_t>(matrix.cols)) +
-                       ", column " + std::to_string(i % static_cast<size_t>(matrix.cols)) +
-                       " is " + (std::isnan(matrix.values[i]) ? "NaN" : "infinite"));
+                       ", column " + std::to_string(i % static_cast<size_t>(matrix.cols)) + " is " +
+                       (std::isnan(matrix.values[i]) ? "NaN" : "infinite"));
     }
   }
   return matrix;

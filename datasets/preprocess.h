@@ -14,9 +14,9 @@ namespace seqrec {
 struct RawInteractions {
   std::vector<std::string> user_tokens;
   std::vector<std::string> item_tokens;
-  std::vector<int32_t> users;       // per interaction, index into user_tokens
-  std::vector<int32_t> items;       // per interaction, index into item_tokens
-  std::vector<double> timestamps;   // per interaction; empty when the source has none
+  std::vector<int32_t> users;      // per interaction, index into user_tokens
+  std::vector<int32_t> items;      // per interaction, index into item_tokens
+  std::vector<double> timestamps;  // per interaction; empty when the source has none
 };
 
 // Builds the sequences of a Dataset (user_tokens, item_tokens, sequences, timestamps);

@@ -1,8 +1,7 @@
 // Reader for S3Rec-style files: "user item item ..." per line (already chronological) and
 // an optional item2attributes JSON {"item": [attribute, ...]}.
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "datasets/dataset.h"
@@ -38,14 +37,15 @@ RawInteractions read_sequence_lines(const std::string& path) {
     }
     auto [it, inserted] = line_of_user.emplace(user, cursor.line_number());
     if (!inserted) {
-      throw input_error_at(path, cursor.line_number(),
-                           "user '" + user + "' already has a line (line " +
-                               std::to_string(it->second) + ")");
+      throw input_error_at(
+          path, cursor.line_number(),
+          "user '" + user + "' already has a line (line " + std::to_string(it->second) + ")");
     }
     const auto u = static_cast<int32_t>(raw.user_tokens.size());
     raw.user_tokens.push_back(user);
     for (size_t k = 1; k < tokens.size(); ++k) {
-      auto [item, fresh] = item_index.emplace(tokens[k], static_cast<int32_t>(raw.item_tokens.size()));
+      auto [item, fresh] =
+          item_index.emplace(tokens[k], static_cast<int32_t>(raw.item_tokens.size()));
       if (fresh) raw.item_tokens.emplace_back(tokens[k]);
       raw.users.push_back(u);
       raw.items.push_back(item->second);
@@ -70,7 +70,8 @@ void read_item2attributes(const std::string& path, Dataset& dataset) {
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError(path + ": invalid JSON: " + e.what());
   }
-  if (!json.is_object()) throw InputError(path + ": expected a JSON object {\"item\": [attributes]}");
+  if (!json.is_object())
+    throw InputError(path + ": expected a JSON object {\"item\": [attributes]}");
   const auto id_of = item_id_by_token(dataset);
   std::vector<std::vector<std::string>> categories(dataset.item_tokens.size());
   for (const auto& [key, value] : json.items()) {

@@ -24,12 +24,12 @@ namespace seqrec {
 struct SyntheticOptions {
   int64_t users = 1000;
   int64_t items = 500;
-  int min_len = 5;              // interactions per user, uniform in [min_len, max_len]
+  int min_len = 5;  // interactions per user, uniform in [min_len, max_len]
   int max_len = 30;
   int facets = 3;
   int values_per_facet = 4;
   int latent_dim = 16;
-  int modality_dim = 32;        // width of both NAME.image.npy and NAME.text.npy
+  int modality_dim = 32;            // width of both NAME.image.npy and NAME.text.npy
   double follow_preference = 0.85;  // P(next item matches every preferred facet value)
   double long_gap_prob = 0.15;      // P(a gap is long: 1-8 weeks, else 1 min - 6 h)
   double long_gap_switch = 0.8;     // P(user re-draws preferences after a long gap)

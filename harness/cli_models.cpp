@@ -47,8 +47,9 @@ struct ModelsOptions {
 void add_models_command(CLI::App& app) {
   auto options = std::make_shared<ModelsOptions>();
   auto* cmd = app.add_subcommand(
-      "models", "List registered models with their hyper-parameters (name, type, default, range, "
-                "meaning), and the trainer and protocol keys every model accepts");
+      "models",
+      "List registered models with their hyper-parameters (name, type, default, range, "
+      "meaning), and the trainer and protocol keys every model accepts");
   cmd->add_option("names", options->names, "only these models (default: all)");
   cmd->add_flag("--common", options->common,
                 "also list the trainer and protocol keys shared by every model (default: off)");

@@ -53,14 +53,15 @@ void run_report(const ReportOptions& o) {
   const std::string out_dir = o.out.empty() ? (fs::path(o.dir) / "report").string() : o.out;
   const auto written = write_report_tables(report, out_dir, formats);
   std::cout << render_leaderboard(report, TableFormat::Markdown);
-  std::cerr << "report: " << scan.trials.size() << " finished trials (" << report.failed.size() << " failed, "
-            << scan.unfinished.size() << " unfinished folders ignored) in " << report.groups.size()
-            << " table group(s); wrote " << written.size() << " files to " << out_dir << "\n";
+  std::cerr << "report: " << scan.trials.size() << " finished trials (" << report.failed.size()
+            << " failed, " << scan.unfinished.size() << " unfinished folders ignored) in "
+            << report.groups.size() << " table group(s); wrote " << written.size() << " files to "
+            << out_dir << "\n";
   if (o.plots) {
     const PlotOutcome plots = write_report_plots(report, (fs::path(out_dir) / "plots").string());
     for (const auto& w : plots.warnings) std::cerr << "warning: " << w << "\n";
-    std::cerr << "report: " << plots.images.size() << " plot images, " << plots.files.size() << " plot files in "
-              << (fs::path(out_dir) / "plots").string() << "\n";
+    std::cerr << "report: " << plots.images.size() << " plot images, " << plots.files.size()
+              << " plot files in " << (fs::path(out_dir) / "plots").string() << "\n";
   }
 }
 
@@ -68,20 +69,27 @@ void run_report(const ReportOptions& o) {
 
 void add_report_command(CLI::App& app) {
   auto o = std::make_shared<ReportOptions>();
-  auto* cmd = app.add_subcommand(
-      "report",
-      "Tables (and plots) from finished trial folders under DIR: a leaderboard per dataset and protocol "
-      "(mean ± std over seeds of each model's best-by-validation configuration, paired significance tests, "
-      "published numbers), an ablation table and a sensitivity table per swept hyper-parameter. Writes "
-      "leaderboard/ablation/sensitivity.{md,tex,csv,json} to DIR/report and prints the Markdown leaderboard");
-  cmd->add_option("dir", o->dir, "folder searched recursively for trial folders (those holding result.json)")
+  auto* cmd = app.add_subcommand("report",
+                                 "Tables (and plots) from finished trial folders under DIR: a "
+                                 "leaderboard per dataset and protocol "
+                                 "(mean ± std over seeds of each model's best-by-validation "
+                                 "configuration, paired significance tests, "
+                                 "published numbers), an ablation table and a sensitivity table "
+                                 "per swept hyper-parameter. Writes "
+                                 "leaderboard/ablation/sensitivity.{md,tex,csv,json} to DIR/report "
+                                 "and prints the Markdown leaderboard");
+  cmd->add_option("dir", o->dir,
+                  "folder searched recursively for trial folders (those holding result.json)")
       ->required();
-  cmd->add_option("--format", o->formats, "comma-separated table formats: md, latex, csv, json (default: all)");
-  cmd->add_flag("--plots", o->plots,
-                "also write plots to OUT/plots: .dat data, .gp gnuplot script, .svg and .png (default: off)");
-  cmd->add_option("--reference", o->reference,
-                  "published numbers (JSON like results/reference/published.json; default: that file when it "
-                  "exists relative to the current folder)");
+  cmd->add_option("--format", o->formats,
+                  "comma-separated table formats: md, latex, csv, json (default: all)");
+  cmd->add_flag(
+      "--plots", o->plots,
+      "also write plots to OUT/plots: .dat data, .gp gnuplot script, .svg and .png (default: off)");
+  cmd->add_option(
+      "--reference", o->reference,
+      "published numbers (JSON like results/reference/published.json; default: that file when it "
+      "exists relative to the current folder)");
   cmd->add_flag("--no-reference", o->no_reference, "no published-number columns (default: off)");
   cmd->add_option("--out", o->out, "output folder (default: DIR/report)");
   cmd->callback([o] { run_report(*o); });

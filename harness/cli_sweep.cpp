@@ -34,10 +34,14 @@ std::string this_executable() {
 
 const char* state_name(TrialState s) {
   switch (s) {
-    case TrialState::Done: return "done";
-    case TrialState::Failed: return "failed";
-    case TrialState::Pending: return "pending";
-    case TrialState::Partial: return "partial";
+    case TrialState::Done:
+      return "done";
+    case TrialState::Failed:
+      return "failed";
+    case TrialState::Pending:
+      return "pending";
+    case TrialState::Partial:
+      return "partial";
   }
   return "?";
 }
@@ -45,8 +49,8 @@ const char* state_name(TrialState s) {
 void print_list(const SweepSpec& spec) {
   std::printf("sweep %s: %zu trials -> %s\n", spec.name.c_str(), spec.trials.size(),
               spec.out.c_str());
-  std::printf("%5s  %-16s  %-7s  %-10s  %-10s  %-12s  %6s  %s\n", "trial", "id", "state",
-              "dataset", "model", "variant", "seed", "keys");
+  std::printf("%5s  %-16s  %-7s  %-10s  %-10s  %-12s  %6s  %s\n", "trial", "id", "state", "dataset",
+              "model", "variant", "seed", "keys");
   for (const auto& t : spec.trials)
     std::printf("%5lld  %-16s  %-7s  %-10s  %-10s  %-12s  %6llu  %s\n",
                 static_cast<long long>(t.index), t.id.c_str(), state_name(trial_state(spec, t)),
@@ -100,12 +104,12 @@ void add_sweep_command(CLI::App& app) {
     run.executable = this_executable();
     const SweepSummary s = run_sweep(spec, run);
     if (o->trial < 0)
-      std::printf("sweep %s: %lld trials, %lld already finished, %lld run now (%lld failed), "
-                  "%lld busy elsewhere -> %s\n",
-                  spec.name.c_str(), static_cast<long long>(s.total),
-                  static_cast<long long>(s.skipped), static_cast<long long>(s.ran),
-                  static_cast<long long>(s.failed), static_cast<long long>(s.busy),
-                  spec.out.c_str());
+      std::printf(
+          "sweep %s: %lld trials, %lld already finished, %lld run now (%lld failed), "
+          "%lld busy elsewhere -> %s\n",
+          spec.name.c_str(), static_cast<long long>(s.total), static_cast<long long>(s.skipped),
+          static_cast<long long>(s.ran), static_cast<long long>(s.failed),
+          static_cast<long long>(s.busy), spec.out.c_str());
   });
 }
 

@@ -1,6 +1,5 @@
 // seqrec: one binary that trains, evaluates and compares sequential recommenders.
 #include <CLI/CLI.hpp>
-
 #include <exception>
 #include <iostream>
 

@@ -25,9 +25,12 @@ ParamSchema protocol_schema() {
                  {"loo"});
   s.int_param("max_len", 50, "most recent items of a sequence fed to the model (SASRec: 50)", 1,
               100000);
-  s.int_param("user_core", 0, "k-core filter: keep users with at least this many interactions (0 = off)", 0);
-  s.int_param("item_core", 0, "k-core filter: keep items with at least this many interactions (0 = off)", 0);
-  s.bool_param("drop_duplicates", false, "drop repeated (user, item) interactions, keeping the first");
+  s.int_param("user_core", 0,
+              "k-core filter: keep users with at least this many interactions (0 = off)", 0);
+  s.int_param("item_core", 0,
+              "k-core filter: keep items with at least this many interactions (0 = off)", 0);
+  s.bool_param("drop_duplicates", false,
+               "drop repeated (user, item) interactions, keeping the first");
   s.bool_param("mask_seen", false,
                "exclude items the user already interacted with from the ranking (the target "
                "itself is never excluded)");
@@ -62,7 +65,8 @@ Protocol protocol_from_params(const Params& p) {
     } catch (...) {
       used = 0;
     }
-    if (used != k.size() || v < 1) throw InputError("key 'ks': '" + k + "' is not a positive integer");
+    if (used != k.size() || v < 1)
+      throw InputError("key 'ks': '" + k + "' is not a positive integer");
     pr.metrics.ks.push_back(v);
   }
   if (pr.metrics.metrics.empty() || pr.metrics.ks.empty())

@@ -2,7 +2,6 @@
 // The evaluation protocol (design §4): a named, hashed value recorded with every result.
 // Results under different protocol hashes never share a table column silently.
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 

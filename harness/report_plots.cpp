@@ -21,10 +21,10 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Figure {
-  std::string name;   // file stem
+  std::string name;  // file stem
   std::string title;
-  std::string data;   // NAME.dat
-  std::string body;   // gnuplot commands after the terminal is set, ending with the plot
+  std::string data;  // NAME.dat
+  std::string body;  // gnuplot commands after the terminal is set, ending with the plot
 };
 
 // A double-quoted gnuplot string.
@@ -58,7 +58,8 @@ std::string num(double v) {
 
 std::string slug(const std::string& s) {
   std::string out;
-  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
+  for (char c : s)
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
   return out.empty() ? "_" : out;
 }
 
@@ -85,12 +86,14 @@ const char* kCommon =
 // The bars metrics: valid_metric and HR@10 where present.
 std::vector<std::string> bar_metrics(const ReportGroup& g) {
   std::vector<std::string> m{g.valid_metric};
-  if (g.valid_metric != "HR@10" && std::find(g.columns.begin(), g.columns.end(), "HR@10") != g.columns.end())
+  if (g.valid_metric != "HR@10" &&
+      std::find(g.columns.begin(), g.columns.end(), "HR@10") != g.columns.end())
     m.push_back("HR@10");
   return m;
 }
 
-Figure bars(const std::string& name, const std::string& title, const std::vector<std::string>& metrics,
+Figure bars(const std::string& name, const std::string& title,
+            const std::vector<std::string>& metrics,
             const std::vector<std::pair<std::string, const Configuration*>>& rows) {
   Figure f;
   f.name = name;
@@ -102,7 +105,8 @@ Figure bars(const std::string& name, const std::string& title, const std::vector
   for (const auto& [label, c] : rows) {
     data << field(label);
     for (const auto& m : metrics)
-      data << "\t" << (c ? num(test_mean(*c, m)) : "NaN") << "\t" << (c ? num(test_std(*c, m)) : "NaN");
+      data << "\t" << (c ? num(test_mean(*c, m)) : "NaN") << "\t"
+           << (c ? num(test_std(*c, m)) : "NaN");
     data << "\n";
   }
   f.data = data.str();
@@ -117,8 +121,8 @@ Figure bars(const std::string& name, const std::string& title, const std::vector
        << "set xtics " << (rows.size() > 4 ? "rotate by -30 left" : "norotate") << "\n"
        << "plot ";
   for (size_t i = 0; i < metrics.size(); ++i)
-    body << (i ? ", \\\n     " : "") << gq(name + ".dat") << " using " << (2 + 2 * i) << ":" << (3 + 2 * i)
-         << (i == 0 ? ":xtic(1)" : "") << " title " << gq("test " + metrics[i]);
+    body << (i ? ", \\\n     " : "") << gq(name + ".dat") << " using " << (2 + 2 * i) << ":"
+         << (3 + 2 * i) << (i == 0 ? ":xtic(1)" : "") << " title " << gq("test " + metrics[i]);
   body << "\n";
   f.body = body.str();
   return f;
@@ -142,8 +146,8 @@ std::vector<Figure> group_figures(const ReportGroup& g, std::vector<std::string>
       NumericCsv curve = read_curve_csv(t.curve_path());
       const int e = curve.column("epoch"), v = curve.column("valid_" + g.valid_metric);
       if (e < 0 || v < 0 || curve.rows.empty()) continue;
-      data << (block ? "\n\n" : "") << "# " << field(row.config.model) << " seed " << t.seed << " (" << t.rel_dir
-           << ")\n# epoch\tvalid_" << g.valid_metric << "\n";
+      data << (block ? "\n\n" : "") << "# " << field(row.config.model) << " seed " << t.seed << " ("
+           << t.rel_dir << ")\n# epoch\tvalid_" << g.valid_metric << "\n";
       for (const auto& r : curve.rows) data << num(r[e]) << "\t" << num(r[v]) << "\n";
       max_epochs = std::max(max_epochs, curve.rows.size());
       plot << (block ? ", \\\n     " : "plot ") << gq(f.name + ".dat") << " index " << block
@@ -153,8 +157,8 @@ std::vector<Figure> group_figures(const ReportGroup& g, std::vector<std::string>
     if (block > 0) {
       f.data = data.str();
       f.body = "set title " + gq(f.title) + "\nset xlabel \"epoch\"\nset ylabel " +
-               gq("validation " + g.valid_metric) + "\n" + (max_epochs <= 20 ? "set xtics 1\n" : "") +
-               plot.str() + "\n";
+               gq("validation " + g.valid_metric) + "\n" +
+               (max_epochs <= 20 ? "set xtics 1\n" : "") + plot.str() + "\n";
       figs.push_back(std::move(f));
     }
   }
@@ -165,7 +169,8 @@ std::vector<Figure> group_figures(const ReportGroup& g, std::vector<std::string>
   for (const auto& fam : families) {
     std::vector<int64_t> ks;
     for (int64_t k : g.ks)
-      if (std::find(g.columns.begin(), g.columns.end(), fam + "@" + std::to_string(k)) != g.columns.end())
+      if (std::find(g.columns.begin(), g.columns.end(), fam + "@" + std::to_string(k)) !=
+          g.columns.end())
         ks.push_back(k);
     if (ks.empty() || g.leaderboard.empty()) continue;
     Figure f;
@@ -177,7 +182,8 @@ std::vector<Figure> group_figures(const ReportGroup& g, std::vector<std::string>
     data << "\n";
     for (int64_t k : ks) {
       data << k;
-      for (const auto& row : g.leaderboard) data << "\t" << num(test_mean(row.config, fam + "@" + std::to_string(k)));
+      for (const auto& row : g.leaderboard)
+        data << "\t" << num(test_mean(row.config, fam + "@" + std::to_string(k)));
       data << "\n";
     }
     for (size_t i = 0; i < g.leaderboard.size(); ++i)
@@ -186,9 +192,10 @@ std::vector<Figure> group_figures(const ReportGroup& g, std::vector<std::string>
     std::string xtics;
     for (size_t i = 0; i < ks.size(); ++i) xtics += (i ? ", " : "") + std::to_string(ks[i]);
     f.data = data.str();
-    f.body = "set title " + gq(f.title) + "\nset xlabel \"cut-off k\"\nset ylabel " + gq("test " + fam + "@k") +
-             "\nset xtics (" + xtics + ")\nset xrange [" + std::to_string(ks.front()) + "-0.5:" +
-             std::to_string(ks.back()) + "+0.5]\nset yrange [0:*]\n" + plot.str() + "\n";
+    f.body = "set title " + gq(f.title) + "\nset xlabel \"cut-off k\"\nset ylabel " +
+             gq("test " + fam + "@k") + "\nset xtics (" + xtics + ")\nset xrange [" +
+             std::to_string(ks.front()) + "-0.5:" + std::to_string(ks.back()) +
+             "+0.5]\nset yrange [0:*]\n" + plot.str() + "\n";
     figs.push_back(std::move(f));
   }
 
@@ -204,8 +211,8 @@ std::vector<Figure> group_figures(const ReportGroup& g, std::vector<std::string>
     std::vector<std::pair<std::string, const Configuration*>> rows;
     rows.emplace_back("full model", b.full ? &*b.full : nullptr);
     for (const auto& v : b.variants) rows.emplace_back(v.variant, &v);
-    figs.push_back(bars("ablation_" + g.slug + "_" + slug(b.model), "Ablation of " + b.model + ", " + where,
-                        bar_metrics(g), rows));
+    figs.push_back(bars("ablation_" + g.slug + "_" + slug(b.model),
+                        "Ablation of " + b.model + ", " + where, bar_metrics(g), rows));
   }
 
   // (5) sensitivity.
@@ -228,9 +235,9 @@ std::vector<Figure> group_figures(const ReportGroup& g, std::vector<std::string>
     data << "# x\tvalue\tvalid_mean\tvalid_std\ttest_mean\ttest_std\ttrials\n";
     for (size_t i = 0; i < b.rows.size(); ++i) {
       const auto& r = b.rows[i];
-      data << (numeric ? num(r.value.get<double>()) : std::to_string(i)) << "\t" << field(r.label) << "\t"
-           << num(r.valid.mean) << "\t" << num(r.valid.std) << "\t" << num(r.test.mean) << "\t" << num(r.test.std)
-           << "\t" << r.valid.n << "\n";
+      data << (numeric ? num(r.value.get<double>()) : std::to_string(i)) << "\t" << field(r.label)
+           << "\t" << num(r.valid.mean) << "\t" << num(r.valid.std) << "\t" << num(r.test.mean)
+           << "\t" << num(r.test.std) << "\t" << r.valid.n << "\n";
     }
     f.data = data.str();
     std::ostringstream body;
@@ -246,7 +253,8 @@ std::vector<Figure> group_figures(const ReportGroup& g, std::vector<std::string>
     }
     if (numeric) {
       body << "set xtics (";
-      for (size_t i = 0; i < b.rows.size(); ++i) body << (i ? ", " : "") << gq(b.rows[i].label) << " " << num(b.rows[i].value.get<double>());
+      for (size_t i = 0; i < b.rows.size(); ++i)
+        body << (i ? ", " : "") << gq(b.rows[i].label) << " " << num(b.rows[i].value.get<double>());
       body << ")\n";
     } else {
       body << "set xrange [-0.5:" << b.rows.size() - 0.5 << "]\n";
@@ -275,28 +283,30 @@ std::vector<Figure> group_figures(const ReportGroup& g, std::vector<std::string>
     std::ostringstream data, plot;
     int block = 0;
     for (const auto& [model, cs] : by_model) {
-      data << (block ? "\n\n" : "") << "# " << field(model) << "\n# train_seconds\ttest_" << g.valid_metric
-           << "\tlabel\tselected\n";
+      data << (block ? "\n\n" : "") << "# " << field(model) << "\n# train_seconds\ttest_"
+           << g.valid_metric << "\tlabel\tselected\n";
       for (const Configuration* c : cs) {
         // Selected = the configuration the tables show for (model, variant).
         bool selected = true;
         for (const auto& other : g.configurations)
-          if (other.model == c->model && other.variant == c->variant && other.valid.mean > c->valid.mean)
+          if (other.model == c->model && other.variant == c->variant &&
+              other.valid.mean > c->valid.mean)
             selected = false;
         for (const auto& other : g.configurations)
-          if (&other != c && other.model == c->model && other.variant == c->variant && other.valid.mean == c->valid.mean &&
-              other.key < c->key)
+          if (&other != c && other.model == c->model && other.variant == c->variant &&
+              other.valid.mean == c->valid.mean && other.key < c->key)
             selected = false;
         const std::string label = c->model + (c->variant.empty() ? "" : " / " + c->variant);
-        data << num(c->train_seconds.mean) << "\t" << num(test_mean(*c, g.valid_metric)) << "\t" << field(label)
-             << "\t" << (selected ? 1 : 0) << "\n";
+        data << num(c->train_seconds.mean) << "\t" << num(test_mean(*c, g.valid_metric)) << "\t"
+             << field(label) << "\t" << (selected ? 1 : 0) << "\n";
       }
       plot << (block ? ", \\\n     " : "plot ") << gq(f.name + ".dat") << " index " << block
            << " using 1:2 with points pt 7 ps 1.5 title " << gq(model);
       ++block;
     }
     plot << ", \\\n     " << gq(f.name + ".dat")
-         << " using 1:2:(column(4) > 0 ? stringcolumn(3) : \"\") with labels offset char 0.8,0.6 left font \",10\" "
+         << " using 1:2:(column(4) > 0 ? stringcolumn(3) : \"\") with labels offset char 0.8,0.6 "
+            "left font \",10\" "
             "notitle\n";
     f.data = data.str();
     std::ostringstream body;
@@ -342,14 +352,16 @@ PlotOutcome write_report_plots(const Report& report, const std::string& plots_di
   if (render) {
     have_gnuplot = run_capture("command -v gnuplot >/dev/null 2>&1").first == 0;
     if (have_gnuplot)
-      have_cairo = run_capture("gnuplot -e 'set terminal' 2>&1").second.find("pngcairo") != std::string::npos;
+      have_cairo = run_capture("gnuplot -e 'set terminal' 2>&1").second.find("pngcairo") !=
+                   std::string::npos;
     else
-      outcome.warnings.push_back("gnuplot is not installed: wrote the .dat and .gp files of the plots to " +
-                                 plots_dir + " without rendering them");
+      outcome.warnings.push_back(
+          "gnuplot is not installed: wrote the .dat and .gp files of the plots to " + plots_dir +
+          " without rendering them");
   }
-  const std::string png_terminal = have_cairo || !render
-                                       ? "set terminal pngcairo size 1000,625 font \"sans,12\" noenhanced"
-                                       : "set terminal png size 1000,625 noenhanced";
+  const std::string png_terminal =
+      have_cairo || !render ? "set terminal pngcairo size 1000,625 font \"sans,12\" noenhanced"
+                            : "set terminal png size 1000,625 noenhanced";
   for (const auto& g : report.groups) {
     for (const auto& f : group_figures(g, outcome.warnings)) {
       const std::string base = (fs::path(plots_dir) / f.name).string();
@@ -357,7 +369,8 @@ PlotOutcome write_report_plots(const Report& report, const std::string& plots_di
       std::string comment = f.title;
       std::replace(comment.begin(), comment.end(), '\n', ' ');
       gp << "# seqrec report: " << comment << "\n"
-         << "# Data: " << f.name << ".dat. Render: cd into this folder, then gnuplot " << f.name << ".gp\n"
+         << "# Data: " << f.name << ".dat. Render: cd into this folder, then gnuplot " << f.name
+         << ".gp\n"
          << kCommon << "set terminal svg size 800,500 dynamic font \"sans,12\" noenhanced\n"
          << "set output " << gq(f.name + ".svg") << "\n"
          << f.body << png_terminal << "\n"
@@ -368,7 +381,8 @@ PlotOutcome write_report_plots(const Report& report, const std::string& plots_di
       outcome.files.push_back(base + ".dat");
       outcome.files.push_back(base + ".gp");
       if (!have_gnuplot) continue;
-      auto [rc, text] = run_capture("cd " + shell_quote(plots_dir) + " && gnuplot " + shell_quote(f.name + ".gp") + " 2>&1");
+      auto [rc, text] = run_capture("cd " + shell_quote(plots_dir) + " && gnuplot " +
+                                    shell_quote(f.name + ".gp") + " 2>&1");
       if (rc != 0) {
         outcome.warnings.push_back("gnuplot failed on " + base + ".gp: " + text);
         continue;

@@ -25,6 +25,7 @@ struct PlotOutcome {
 // Writes the figures of `report` into `plots_dir` (created). With `render`, runs gnuplot
 // when it is installed (PNG through pngcairo when available, else png); without gnuplot the
 // .dat/.gp files are still written and one warning says so.
-PlotOutcome write_report_plots(const Report& report, const std::string& plots_dir, bool render = true);
+PlotOutcome write_report_plots(const Report& report, const std::string& plots_dir,
+                               bool render = true);
 
 }  // namespace seqrec

@@ -103,7 +103,8 @@ std::string value_label(const nlohmann::json& v) {
 
 std::string slugify(const std::string& s) {
   std::string out;
-  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
+  for (char c : s)
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
   return out.empty() ? "_" : out;
 }
 
@@ -184,7 +185,8 @@ Significance paired_tests(const UserValues& best, const UserValues& other) {
 // ---------------------------------------------------------------------------------------------
 // Grouping and selection
 
-Configuration make_configuration(std::vector<TrialRecord> trials, const std::vector<std::string>& columns,
+Configuration make_configuration(std::vector<TrialRecord> trials,
+                                 const std::vector<std::string>& columns,
                                  const std::string& valid_metric) {
   std::sort(trials.begin(), trials.end(), [](const TrialRecord& a, const TrialRecord& b) {
     return std::tie(a.seed, a.rel_dir) < std::tie(b.seed, b.rel_dir);
@@ -213,11 +215,12 @@ Configuration make_configuration(std::vector<TrialRecord> trials, const std::vec
 }
 
 // The best configuration of (model, variant) by mean validation value; the first on ties.
-const Configuration* select_best(const std::vector<Configuration>& configs, const std::string& model,
-                                 const std::string& variant) {
+const Configuration* select_best(const std::vector<Configuration>& configs,
+                                 const std::string& model, const std::string& variant) {
   const Configuration* best = nullptr;
   for (const auto& c : configs)
-    if (c.model == model && c.variant == variant && (!best || c.valid.mean > best->valid.mean)) best = &c;
+    if (c.model == model && c.variant == variant && (!best || c.valid.mean > best->valid.mean))
+      best = &c;
   return best;
 }
 
@@ -273,9 +276,11 @@ std::vector<SensitivityBlock> sensitivity_blocks(const std::vector<Configuration
       row.configurations = static_cast<int>(config_keys.size());
       block.rows.push_back(std::move(row));
     }
-    std::stable_sort(block.rows.begin(), block.rows.end(), [numeric](const SensitivityRow& a, const SensitivityRow& b) {
-      return numeric ? a.value.get<double>() < b.value.get<double>() : a.label < b.label;
-    });
+    std::stable_sort(block.rows.begin(), block.rows.end(),
+                     [numeric](const SensitivityRow& a, const SensitivityRow& b) {
+                       return numeric ? a.value.get<double>() < b.value.get<double>()
+                                      : a.label < b.label;
+                     });
     blocks.push_back(std::move(block));
   }
   return blocks;
@@ -319,9 +324,10 @@ Reference load_reference(const std::string& path) {
     throw InputError(path + ": expected an object with a 'results' array");
   if (j.contains("sources") && j["sources"].is_object())
     for (auto it = j["sources"].begin(); it != j["sources"].end(); ++it)
-      ref.sources[it.key()] = it.value().is_object() && it.value().contains("cite") && it.value()["cite"].is_string()
-                                  ? it.value()["cite"].get<std::string>()
-                                  : "";
+      ref.sources[it.key()] =
+          it.value().is_object() && it.value().contains("cite") && it.value()["cite"].is_string()
+              ? it.value()["cite"].get<std::string>()
+              : "";
   size_t index = 0;
   for (const auto& r : j["results"]) {
     const std::string where = path + ": results[" + std::to_string(index++) + "]";
@@ -356,8 +362,8 @@ Report build_report(const TrialScan& scan, const Reference& reference) {
     if (!t.trial_id.empty()) {
       auto [it, inserted] = seen_ids.emplace(t.trial_id, t.rel_dir);
       if (!inserted) {
-        report.notes.push_back("trial " + t.trial_id + " in " + t.rel_dir + " duplicates " + it->second +
-                               "; ignored");
+        report.notes.push_back("trial " + t.trial_id + " in " + t.rel_dir + " duplicates " +
+                               it->second + "; ignored");
         continue;
       }
     }
@@ -373,12 +379,15 @@ Report build_report(const TrialScan& scan, const Reference& reference) {
     ReportGroup g;
     g.dataset = key.first;
     g.protocol_hash = key.second;
-    g.slug = slugify(g.dataset) + (hashes_per_dataset[g.dataset] > 1 ? "_" + slugify(g.protocol_hash) : "");
+    g.slug = slugify(g.dataset) +
+             (hashes_per_dataset[g.dataset] > 1 ? "_" + slugify(g.protocol_hash) : "");
     g.valid_metric = trials.front().valid_metric;
     for (const auto& t : trials)
       for (const auto& c : t.columns)
-        if (std::find(g.columns.begin(), g.columns.end(), c) == g.columns.end()) g.columns.push_back(c);
-    if (auto ks = trials.front().protocol.find("ks"); ks != trials.front().protocol.end() && ks->is_array())
+        if (std::find(g.columns.begin(), g.columns.end(), c) == g.columns.end())
+          g.columns.push_back(c);
+    if (auto ks = trials.front().protocol.find("ks");
+        ks != trials.front().protocol.end() && ks->is_array())
       for (const auto& k : *ks)
         if (k.is_number_integer()) g.ks.push_back(k.get<int64_t>());
 
@@ -388,7 +397,8 @@ Report build_report(const TrialScan& scan, const Reference& reference) {
       std::string config = nlohmann::json{{"params", t.params}, {"trainer", t.trainer}}.dump();
       by_config[{t.model, t.variant, config}].push_back(t);
     }
-    for (auto& [ckey, ts] : by_config) g.configurations.push_back(make_configuration(std::move(ts), g.columns, g.valid_metric));
+    for (auto& [ckey, ts] : by_config)
+      g.configurations.push_back(make_configuration(std::move(ts), g.columns, g.valid_metric));
 
     std::set<std::string> models;
     std::map<std::string, std::set<std::string>> variants;
@@ -408,18 +418,20 @@ Report build_report(const TrialScan& scan, const Reference& reference) {
     }
     std::stable_sort(g.leaderboard.begin(), g.leaderboard.end(),
                      [&](const LeaderboardRow& a, const LeaderboardRow& b) {
-                       return test_mean(a.config, g.valid_metric) > test_mean(b.config, g.valid_metric);
+                       return test_mean(a.config, g.valid_metric) >
+                              test_mean(b.config, g.valid_metric);
                      });
     if (!g.leaderboard.empty()) g.leaderboard.front().is_best = true;
     if (g.leaderboard.size() > 1) {
       const UserValues best = per_user_mean(g.leaderboard.front().config, g.valid_metric);
-      if (!best.error.empty()) report.notes.push_back(g.dataset + ": no significance tests: " + best.error);
+      if (!best.error.empty())
+        report.notes.push_back(g.dataset + ": no significance tests: " + best.error);
       for (size_t i = 1; i < g.leaderboard.size(); ++i) {
         const UserValues other = per_user_mean(g.leaderboard[i].config, g.valid_metric);
         g.leaderboard[i].significance = paired_tests(best, other);
         if (best.error.empty() && !other.error.empty())
-          report.notes.push_back(g.dataset + ": no significance test for " + g.leaderboard[i].config.model +
-                                 ": " + other.error);
+          report.notes.push_back(g.dataset + ": no significance test for " +
+                                 g.leaderboard[i].config.model + ": " + other.error);
       }
     }
 
@@ -456,10 +468,14 @@ TableFormat parse_table_format(const std::string& name) {
 
 std::string format_extension(TableFormat format) {
   switch (format) {
-    case TableFormat::Markdown: return "md";
-    case TableFormat::Latex: return "tex";
-    case TableFormat::Csv: return "csv";
-    case TableFormat::Json: return "json";
+    case TableFormat::Markdown:
+      return "md";
+    case TableFormat::Latex:
+      return "tex";
+    case TableFormat::Csv:
+      return "csv";
+    case TableFormat::Json:
+      return "json";
   }
   return "txt";
 }
@@ -497,25 +513,72 @@ std::string latex_escape(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    auto starts = [&](const char* u) { return s.compare(i, std::char_traits<char>::length(u), u) == 0; };
-    if (starts("±")) { out += "$\\pm$"; i += std::string("±").size() - 1; continue; }
-    if (starts("†")) { out += "$^{\\dagger}$"; i += std::string("†").size() - 1; continue; }
-    if (starts("Δ")) { out += "$\\Delta$"; i += std::string("Δ").size() - 1; continue; }
-    if (starts("—")) { out += "---"; i += std::string("—").size() - 1; continue; }
-    if (starts("–")) { out += "--"; i += std::string("–").size() - 1; continue; }
-    if (starts("−")) { out += "$-$"; i += std::string("−").size() - 1; continue; }
-    if (starts("×")) { out += "$\\times$"; i += std::string("×").size() - 1; continue; }
+    auto starts = [&](const char* u) {
+      return s.compare(i, std::char_traits<char>::length(u), u) == 0;
+    };
+    if (starts("±")) {
+      out += "$\\pm$";
+      i += std::string("±").size() - 1;
+      continue;
+    }
+    if (starts("†")) {
+      out += "$^{\\dagger}$";
+      i += std::string("†").size() - 1;
+      continue;
+    }
+    if (starts("Δ")) {
+      out += "$\\Delta$";
+      i += std::string("Δ").size() - 1;
+      continue;
+    }
+    if (starts("—")) {
+      out += "---";
+      i += std::string("—").size() - 1;
+      continue;
+    }
+    if (starts("–")) {
+      out += "--";
+      i += std::string("–").size() - 1;
+      continue;
+    }
+    if (starts("−")) {
+      out += "$-$";
+      i += std::string("−").size() - 1;
+      continue;
+    }
+    if (starts("×")) {
+      out += "$\\times$";
+      i += std::string("×").size() - 1;
+      continue;
+    }
     switch (c) {
-      case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+      case '&':
+      case '%':
+      case '$':
+      case '#':
+      case '_':
+      case '{':
+      case '}':
         out += '\\';
         out += c;
         break;
-      case '~': out += "\\textasciitilde{}"; break;
-      case '^': out += "\\textasciicircum{}"; break;
-      case '\\': out += "\\textbackslash{}"; break;
-      case '<': out += "$<$"; break;
-      case '>': out += "$>$"; break;
-      default: out += c;
+      case '~':
+        out += "\\textasciitilde{}";
+        break;
+      case '^':
+        out += "\\textasciicircum{}";
+        break;
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
+      case '<':
+        out += "$<$";
+        break;
+      case '>':
+        out += "$>$";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -583,8 +646,10 @@ std::vector<Emphasis> rank_marks(const std::vector<double>& values) {
   const double best = *distinct.begin();
   const double second = distinct.size() > 1 ? *std::next(distinct.begin()) : std::nan("");
   for (size_t i = 0; i < shown.size(); ++i) {
-    if (shown[i] == best) marks[i] = Emphasis::Best;
-    else if (shown[i] == second) marks[i] = Emphasis::Second;
+    if (shown[i] == best)
+      marks[i] = Emphasis::Best;
+    else if (shown[i] == second)
+      marks[i] = Emphasis::Second;
   }
   return marks;
 }
@@ -624,15 +689,16 @@ std::string failed_and_unfinished_markdown(const Report& r, TableFormat format) 
   };
   auto list = [&](const std::string& heading, const std::vector<std::string>& items) {
     if (items.empty()) return;
-    out << (latex ? "\\paragraph{" + latex_escape(heading) + "}\n\\begin{itemize}\n" : "### " + heading + "\n\n");
+    out << (latex ? "\\paragraph{" + latex_escape(heading) + "}\n\\begin{itemize}\n"
+                  : "### " + heading + "\n\n");
     for (const auto& i : items) item(i);
     out << (latex ? "\\end{itemize}\n\n" : "\n");
   };
   std::vector<std::string> failed;
   for (const auto& t : r.failed)
-    failed.push_back(t.rel_dir + ": " + t.model + " on " + t.dataset + ", seed " + std::to_string(t.seed) +
-                     (t.variant.empty() ? "" : ", variant " + t.variant) + ": " +
-                     (t.failure.empty() ? "(no reason recorded)" : t.failure));
+    failed.push_back(t.rel_dir + ": " + t.model + " on " + t.dataset + ", seed " +
+                     std::to_string(t.seed) + (t.variant.empty() ? "" : ", variant " + t.variant) +
+                     ": " + (t.failure.empty() ? "(no reason recorded)" : t.failure));
   list("Failed trials (in no table)", failed);
   list("Unfinished trial folders (no result.json; ignored)", r.unfinished);
   list("Notes", r.notes);
@@ -643,8 +709,10 @@ std::string failed_and_unfinished_markdown(const Report& r, TableFormat format) 
 
 std::string leaderboard_text(const Report& r, TableFormat format) {
   std::ostringstream out;
-  if (format == TableFormat::Latex) out << "% seqrec report: leaderboard. Requires \\usepackage{booktabs}.\n\n";
-  if (r.groups.empty()) out << (format == TableFormat::Latex ? "% " : "") << "No successful trials.\n\n";
+  if (format == TableFormat::Latex)
+    out << "% seqrec report: leaderboard. Requires \\usepackage{booktabs}.\n\n";
+  if (r.groups.empty())
+    out << (format == TableFormat::Latex ? "% " : "") << "No successful trials.\n\n";
   std::set<std::string> cited;
   for (const auto& g : r.groups) {
     TextTable t;
@@ -693,7 +761,8 @@ std::string leaderboard_text(const Report& r, TableFormat format) {
       t.rows.push_back(std::move(cells));
     }
     std::ostringstream caption;
-    caption << "Test metrics, mean ± sample std over seeds, of each model's configuration with the best mean "
+    caption << "Test metrics, mean ± sample std over seeds, of each model's configuration with the "
+               "best mean "
                "validation "
             << g.valid_metric << "; rows sorted by test " << g.valid_metric
             << (format == TableFormat::Latex ? "; best in bold, second underlined. "
@@ -701,13 +770,16 @@ std::string leaderboard_text(const Report& r, TableFormat format) {
             << kDaggerNote;
     if (!g.leaderboard.empty()) caption << " (" << g.leaderboard.front().config.model << ")";
     caption << " on per-user " << g.valid_metric << ".";
-    if (any_ref) caption << " Published: the number reported by the source; Δ% = (ours − published) / published × 100.";
+    if (any_ref)
+      caption << " Published: the number reported by the source; Δ% = (ours − published) / "
+                 "published × 100.";
     t.caption = caption.str();
     out << render_text(t, format);
   }
   if (!cited.empty()) {
     const bool latex = format == TableFormat::Latex;
-    out << (latex ? "\\paragraph{Sources of published numbers}\n\\begin{itemize}\n" : "### Sources of published numbers\n\n");
+    out << (latex ? "\\paragraph{Sources of published numbers}\n\\begin{itemize}\n"
+                  : "### Sources of published numbers\n\n");
     for (const auto& s : cited) {
       auto it = r.reference.sources.find(s);
       std::string text = s + ": " + (it == r.reference.sources.end() ? "" : it->second);
@@ -747,9 +819,14 @@ std::string join_trials(const Configuration& c) {
 nlohmann::json config_json(const Configuration& c) {
   nlohmann::json trials = nlohmann::json::array();
   for (const auto& t : c.trials) trials.push_back(t.rel_dir);
-  return {{"model", c.model},         {"variant", c.variant}, {"params", c.params},
-          {"trainer", c.trainer},     {"seeds", c.seeds()},   {"trials", trials},
-          {"valid", json_stat(c.valid)}, {"train_seconds", rounded(c.train_seconds.mean, "%.2f")}};
+  return {{"model", c.model},
+          {"variant", c.variant},
+          {"params", c.params},
+          {"trainer", c.trainer},
+          {"seeds", c.seeds()},
+          {"trials", trials},
+          {"valid", json_stat(c.valid)},
+          {"train_seconds", rounded(c.train_seconds.mean, "%.2f")}};
 }
 
 template <typename T, typename F>
@@ -768,9 +845,10 @@ std::string leaderboard_csv(const Report& r) {
     for (const auto& row : g.leaderboard)
       if (row.reference)
         for (const auto& [m, v] : row.reference->values)
-          if (std::find(ref_metrics.begin(), ref_metrics.end(), m) == ref_metrics.end()) ref_metrics.push_back(m);
-  std::vector<std::string> header{"dataset", "protocol_hash", "valid_metric", "rank", "model", "n_seeds",
-                                  "seeds", "valid_mean", "valid_std"};
+          if (std::find(ref_metrics.begin(), ref_metrics.end(), m) == ref_metrics.end())
+            ref_metrics.push_back(m);
+  std::vector<std::string> header{"dataset", "protocol_hash", "valid_metric", "rank",     "model",
+                                  "n_seeds", "seeds",         "valid_mean",   "valid_std"};
   for (const auto& c : columns) {
     header.push_back(c + "_mean");
     header.push_back(c + "_std");
@@ -788,8 +866,14 @@ std::string leaderboard_csv(const Report& r) {
     for (size_t i = 0; i < g.leaderboard.size(); ++i) {
       const auto& row = g.leaderboard[i];
       const Configuration& c = row.config;
-      std::vector<std::string> f{g.dataset, g.protocol_hash, g.valid_metric, std::to_string(i + 1), c.model,
-                                 std::to_string(c.trials.size()), join_seeds(c), format_metric(c.valid.mean),
+      std::vector<std::string> f{g.dataset,
+                                 g.protocol_hash,
+                                 g.valid_metric,
+                                 std::to_string(i + 1),
+                                 c.model,
+                                 std::to_string(c.trials.size()),
+                                 join_seeds(c),
+                                 format_metric(c.valid.mean),
                                  format_metric(c.valid.std)};
       for (const auto& col : columns) {
         auto it = c.test.find(col);
@@ -799,8 +883,9 @@ std::string leaderboard_csv(const Report& r) {
       const Significance& s = row.significance;
       if (s.available) {
         for (const std::string& v :
-             {format_p_value(s.wilcoxon_p), printf_string("%.6g", s.wilcoxon_statistic), std::to_string(s.wilcoxon_n),
-              format_p_value(s.t_p), printf_string("%.6g", s.t_statistic), std::to_string(s.users),
+             {format_p_value(s.wilcoxon_p), printf_string("%.6g", s.wilcoxon_statistic),
+              std::to_string(s.wilcoxon_n), format_p_value(s.t_p),
+              printf_string("%.6g", s.t_statistic), std::to_string(s.users),
               std::string(s.significant() ? "1" : "0")})
           f.push_back(v);
       } else {
@@ -830,8 +915,13 @@ std::string leaderboard_csv(const Report& r) {
 nlohmann::json failed_json(const Report& r) {
   nlohmann::json failed = nlohmann::json::array();
   for (const auto& t : r.failed)
-    failed.push_back({{"trial", t.rel_dir}, {"model", t.model}, {"dataset", t.dataset}, {"seed", t.seed},
-                      {"variant", t.variant}, {"protocol_hash", t.protocol_hash}, {"failure", t.failure}});
+    failed.push_back({{"trial", t.rel_dir},
+                      {"model", t.model},
+                      {"dataset", t.dataset},
+                      {"seed", t.seed},
+                      {"variant", t.variant},
+                      {"protocol_hash", t.protocol_hash},
+                      {"failure", t.failure}});
   return failed;
 }
 
@@ -843,29 +933,35 @@ std::string leaderboard_json(const Report& r) {
       const auto& row = g.leaderboard[i];
       nlohmann::json test = nlohmann::json::object();
       for (const auto& [m, s] : row.config.test) test[m] = json_stat(s);
-      nlohmann::json j = {{"rank", i + 1}, {"model", row.config.model}, {"best", row.is_best},
-                          {"configuration", config_json(row.config)}, {"test", test}};
+      nlohmann::json j = {{"rank", i + 1},
+                          {"model", row.config.model},
+                          {"best", row.is_best},
+                          {"configuration", config_json(row.config)},
+                          {"test", test}};
       const Significance& s = row.significance;
       if (!row.is_best) {
-        j["significance"] = s.available
-                                ? nlohmann::json{{"vs", g.leaderboard.front().config.model},
-                                                 {"metric", g.valid_metric},
-                                                 {"paired_users", s.users},
-                                                 {"wilcoxon_p", json_p(s.wilcoxon_p)},
-                                                 {"wilcoxon_statistic", rounded(s.wilcoxon_statistic, "%.6g")},
-                                                 {"wilcoxon_n", s.wilcoxon_n},
-                                                 {"t_test_p", json_p(s.t_p)},
-                                                 {"t_statistic", rounded(s.t_statistic, "%.6g")},
-                                                 {"significant", s.significant()}}
-                                : nlohmann::json{{"unavailable", s.note}};
+        j["significance"] =
+            s.available
+                ? nlohmann::json{{"vs", g.leaderboard.front().config.model},
+                                 {"metric", g.valid_metric},
+                                 {"paired_users", s.users},
+                                 {"wilcoxon_p", json_p(s.wilcoxon_p)},
+                                 {"wilcoxon_statistic", rounded(s.wilcoxon_statistic, "%.6g")},
+                                 {"wilcoxon_n", s.wilcoxon_n},
+                                 {"t_test_p", json_p(s.t_p)},
+                                 {"t_statistic", rounded(s.t_statistic, "%.6g")},
+                                 {"significant", s.significant()}}
+                : nlohmann::json{{"unavailable", s.note}};
       }
       if (row.reference) {
         nlohmann::json values = nlohmann::json::object();
         for (const auto& [m, p] : row.reference->values) {
           double ours = test_mean(row.config, m);
-          values[m] = {{"published", p},
-                       {"delta_pct", std::isnan(ours) || p == 0.0 ? nlohmann::json(nullptr)
-                                                                 : nlohmann::json(rounded(relative_percent(ours, p), "%.2f"))}};
+          values[m] = {
+              {"published", p},
+              {"delta_pct", std::isnan(ours) || p == 0.0
+                                ? nlohmann::json(nullptr)
+                                : nlohmann::json(rounded(relative_percent(ours, p), "%.2f"))}};
         }
         auto cite = r.reference.sources.find(row.reference->source);
         j["reference"] = {{"source", row.reference->source},
@@ -875,18 +971,23 @@ std::string leaderboard_json(const Report& r) {
       }
       rows.push_back(j);
     }
-    groups.push_back({{"dataset", g.dataset}, {"protocol_hash", g.protocol_hash}, {"valid_metric", g.valid_metric},
-                      {"columns", g.columns}, {"rows", rows}});
+    groups.push_back({{"dataset", g.dataset},
+                      {"protocol_hash", g.protocol_hash},
+                      {"valid_metric", g.valid_metric},
+                      {"columns", g.columns},
+                      {"rows", rows}});
   }
-  nlohmann::json j = {{"table", "leaderboard"},
-                      {"selection", "each model's configuration with the best mean validation valid_metric; test "
-                                    "numbers over its seeds (sample std)"},
-                      {"significance", std::string(kDaggerNote) + "; both p-values two-sided"},
-                      {"reference_file", r.reference.path},
-                      {"groups", groups},
-                      {"failed", failed_json(r)},
-                      {"unfinished", r.unfinished},
-                      {"notes", r.notes}};
+  nlohmann::json j = {
+      {"table", "leaderboard"},
+      {"selection",
+       "each model's configuration with the best mean validation valid_metric; test "
+       "numbers over its seeds (sample std)"},
+      {"significance", std::string(kDaggerNote) + "; both p-values two-sided"},
+      {"reference_file", r.reference.path},
+      {"groups", groups},
+      {"failed", failed_json(r)},
+      {"unfinished", r.unfinished},
+      {"notes", r.notes}};
   return j.dump(2) + "\n";
 }
 
@@ -894,7 +995,8 @@ std::string leaderboard_json(const Report& r) {
 
 std::vector<std::string> ablation_metrics(const ReportGroup& g) {
   std::vector<std::string> m{g.valid_metric};
-  if (g.valid_metric != "HR@10" && std::find(g.columns.begin(), g.columns.end(), "HR@10") != g.columns.end())
+  if (g.valid_metric != "HR@10" &&
+      std::find(g.columns.begin(), g.columns.end(), "HR@10") != g.columns.end())
     m.push_back("HR@10");
   return m;
 }
@@ -907,7 +1009,8 @@ double drop_percent(const AblationBlock& b, const Configuration& v, const std::s
 
 std::string ablation_text(const Report& r, TableFormat format) {
   std::ostringstream out;
-  if (format == TableFormat::Latex) out << "% seqrec report: ablations. Requires \\usepackage{booktabs}.\n\n";
+  if (format == TableFormat::Latex)
+    out << "% seqrec report: ablations. Requires \\usepackage{booktabs}.\n\n";
   bool any = false;
   for (const auto& g : r.groups) {
     if (g.ablations.empty()) continue;
@@ -929,25 +1032,31 @@ std::string ablation_text(const Report& r, TableFormat format) {
         std::vector<Cell> cells{{b.model}, {name}, {c ? std::to_string(c->trials.size()) : "0"}};
         for (const auto& m : metrics) {
           cells.push_back({c ? stat_or_dash(*c, m) : "–"});
-          cells.push_back({c && name != "full model" ? format_percent(drop_percent(b, *c, m)) : ""});
+          cells.push_back(
+              {c && name != "full model" ? format_percent(drop_percent(b, *c, m)) : ""});
         }
         t.rows.push_back(std::move(cells));
       };
       add(b.full ? &*b.full : nullptr, "full model");
       for (const auto& v : b.variants) add(&v, v.variant);
     }
-    t.caption = "Test metrics, mean ± sample std over seeds, of the full model and each ablation variant (each "
-                "with its configuration of best mean validation " +
-                g.valid_metric + "). Drop % = (full − variant) / full × 100; positive: the variant is worse.";
+    t.caption =
+        "Test metrics, mean ± sample std over seeds, of the full model and each ablation variant "
+        "(each "
+        "with its configuration of best mean validation " +
+        g.valid_metric +
+        "). Drop % = (full − variant) / full × 100; positive: the variant is worse.";
     out << render_text(t, format);
   }
-  if (!any) out << (format == TableFormat::Latex ? "% " : "") << "No ablation variants among the trials.\n";
+  if (!any)
+    out << (format == TableFormat::Latex ? "% " : "") << "No ablation variants among the trials.\n";
   return out.str();
 }
 
 std::string ablation_csv(const Report& r) {
   const auto metrics = union_in_order(r.groups, ablation_metrics);
-  std::vector<std::string> header{"dataset", "protocol_hash", "valid_metric", "model", "variant", "n_seeds", "seeds"};
+  std::vector<std::string> header{"dataset", "protocol_hash", "valid_metric", "model",
+                                  "variant", "n_seeds",       "seeds"};
   for (const auto& m : metrics) {
     header.push_back(m + "_mean");
     header.push_back(m + "_std");
@@ -962,8 +1071,12 @@ std::string ablation_csv(const Report& r) {
       if (b.full) rows.push_back(&*b.full);
       for (const auto& v : b.variants) rows.push_back(&v);
       for (const Configuration* c : rows) {
-        std::vector<std::string> f{g.dataset, g.protocol_hash, g.valid_metric, b.model,
-                                   c->variant.empty() ? "(full)" : c->variant, std::to_string(c->trials.size()),
+        std::vector<std::string> f{g.dataset,
+                                   g.protocol_hash,
+                                   g.valid_metric,
+                                   b.model,
+                                   c->variant.empty() ? "(full)" : c->variant,
+                                   std::to_string(c->trials.size()),
                                    join_seeds(*c)};
         for (const auto& m : metrics) {
           auto it = c->test.find(m);
@@ -993,18 +1106,25 @@ std::string ablation_json(const Report& r) {
           auto it = c.test.find(m);
           if (it != c.test.end()) test[m] = json_stat(it->second);
           double d = drop_percent(b, c, m);
-          if (!c.variant.empty()) drop[m] = std::isnan(d) ? nlohmann::json(nullptr) : nlohmann::json(rounded(d, "%.2f"));
+          if (!c.variant.empty())
+            drop[m] = std::isnan(d) ? nlohmann::json(nullptr) : nlohmann::json(rounded(d, "%.2f"));
         }
-        nlohmann::json j = {{"variant", c.variant}, {"configuration", config_json(c)}, {"test", test}};
+        nlohmann::json j = {
+            {"variant", c.variant}, {"configuration", config_json(c)}, {"test", test}};
         if (!c.variant.empty()) j["drop_pct"] = drop;
         return j;
       };
       nlohmann::json variants = nlohmann::json::array();
       for (const auto& v : b.variants) variants.push_back(entry(v));
-      blocks.push_back({{"model", b.model}, {"full", b.full ? entry(*b.full) : nlohmann::json(nullptr)}, {"variants", variants}});
+      blocks.push_back({{"model", b.model},
+                        {"full", b.full ? entry(*b.full) : nlohmann::json(nullptr)},
+                        {"variants", variants}});
     }
-    groups.push_back({{"dataset", g.dataset}, {"protocol_hash", g.protocol_hash}, {"valid_metric", g.valid_metric},
-                      {"metrics", metrics}, {"models", blocks}});
+    groups.push_back({{"dataset", g.dataset},
+                      {"protocol_hash", g.protocol_hash},
+                      {"valid_metric", g.valid_metric},
+                      {"metrics", metrics},
+                      {"models", blocks}});
   }
   nlohmann::json j = {{"table", "ablation"},
                       {"drop_pct", "(full - variant) / full * 100 on test means"},
@@ -1016,7 +1136,8 @@ std::string ablation_json(const Report& r) {
 
 std::string sensitivity_text(const Report& r, TableFormat format) {
   std::ostringstream out;
-  if (format == TableFormat::Latex) out << "% seqrec report: sensitivity. Requires \\usepackage{booktabs}.\n\n";
+  if (format == TableFormat::Latex)
+    out << "% seqrec report: sensitivity. Requires \\usepackage{booktabs}.\n\n";
   bool any = false;
   for (const auto& g : r.groups) {
     if (g.sensitivity.empty()) continue;
@@ -1024,7 +1145,12 @@ std::string sensitivity_text(const Report& r, TableFormat format) {
     TextTable t;
     t.title = group_title("Sensitivity", g);
     t.label = group_label("sensitivity", g);
-    t.header = {"model", "parameter", "value", "trials", "valid " + g.valid_metric, "test " + g.valid_metric};
+    t.header = {"model",
+                "parameter",
+                "value",
+                "trials",
+                "valid " + g.valid_metric,
+                "test " + g.valid_metric};
     t.align = "lllrrr";
     for (const auto& b : g.sensitivity) {
       t.rule_before.insert(t.rows.size());
@@ -1033,33 +1159,40 @@ std::string sensitivity_text(const Report& r, TableFormat format) {
       const auto marks = rank_marks(valid);
       for (size_t i = 0; i < b.rows.size(); ++i) {
         const auto& row = b.rows[i];
-        t.rows.push_back({{b.model},
-                          {b.key},
-                          {row.label},
-                          {std::to_string(row.valid.n)},
-                          {pm(row.valid), marks[i] == Emphasis::Best ? Emphasis::Best : Emphasis::None},
-                          {pm(row.test)}});
+        t.rows.push_back(
+            {{b.model},
+             {b.key},
+             {row.label},
+             {std::to_string(row.valid.n)},
+             {pm(row.valid), marks[i] == Emphasis::Best ? Emphasis::Best : Emphasis::None},
+             {pm(row.test)}});
       }
     }
-    t.caption = "Each hyper-parameter that takes more than one value among a model's full-model trials: " +
-                g.valid_metric +
-                " mean ± sample std over every trial with that value, i.e. over seeds and over the values of the "
-                "other hyper-parameters. Best validation value in bold (selection uses validation only).";
+    t.caption =
+        "Each hyper-parameter that takes more than one value among a model's full-model trials: " +
+        g.valid_metric +
+        " mean ± sample std over every trial with that value, i.e. over seeds and over the values "
+        "of the "
+        "other hyper-parameters. Best validation value in bold (selection uses validation only).";
     out << render_text(t, format);
   }
-  if (!any) out << (format == TableFormat::Latex ? "% " : "") << "No swept hyper-parameters among the trials.\n";
+  if (!any)
+    out << (format == TableFormat::Latex ? "% " : "")
+        << "No swept hyper-parameters among the trials.\n";
   return out.str();
 }
 
 std::string sensitivity_csv(const Report& r) {
-  std::string out = csv_line({"dataset", "protocol_hash", "valid_metric", "model", "parameter", "value", "trials",
-                              "configurations", "valid_mean", "valid_std", "test_mean", "test_std"});
+  std::string out =
+      csv_line({"dataset", "protocol_hash", "valid_metric", "model", "parameter", "value", "trials",
+                "configurations", "valid_mean", "valid_std", "test_mean", "test_std"});
   for (const auto& g : r.groups)
     for (const auto& b : g.sensitivity)
       for (const auto& row : b.rows)
         out += csv_line({g.dataset, g.protocol_hash, g.valid_metric, b.model, b.key, row.label,
-                         std::to_string(row.valid.n), std::to_string(row.configurations), format_metric(row.valid.mean),
-                         format_metric(row.valid.std), format_metric(row.test.mean), format_metric(row.test.std)});
+                         std::to_string(row.valid.n), std::to_string(row.configurations),
+                         format_metric(row.valid.mean), format_metric(row.valid.std),
+                         format_metric(row.test.mean), format_metric(row.test.std)});
   return out;
 }
 
@@ -1071,17 +1204,24 @@ std::string sensitivity_json(const Report& r) {
     for (const auto& b : g.sensitivity) {
       nlohmann::json rows = nlohmann::json::array();
       for (const auto& row : b.rows)
-        rows.push_back({{"value", row.value}, {"trials", row.valid.n}, {"configurations", row.configurations},
-                        {"valid", json_stat(row.valid)}, {"test", json_stat(row.test)}});
+        rows.push_back({{"value", row.value},
+                        {"trials", row.valid.n},
+                        {"configurations", row.configurations},
+                        {"valid", json_stat(row.valid)},
+                        {"test", json_stat(row.test)}});
       blocks.push_back({{"model", b.model}, {"parameter", b.key}, {"rows", rows}});
     }
-    groups.push_back({{"dataset", g.dataset}, {"protocol_hash", g.protocol_hash}, {"valid_metric", g.valid_metric},
+    groups.push_back({{"dataset", g.dataset},
+                      {"protocol_hash", g.protocol_hash},
+                      {"valid_metric", g.valid_metric},
                       {"parameters", blocks}});
   }
-  nlohmann::json j = {{"table", "sensitivity"},
-                      {"aggregation", "valid_metric mean and sample std over every full-model trial with the value "
-                                      "(over seeds and the other hyper-parameters' values)"},
-                      {"groups", groups}};
+  nlohmann::json j = {
+      {"table", "sensitivity"},
+      {"aggregation",
+       "valid_metric mean and sample std over every full-model trial with the value "
+       "(over seeds and the other hyper-parameters' values)"},
+      {"groups", groups}};
   return j.dump(2) + "\n";
 }
 
@@ -1111,9 +1251,10 @@ std::vector<std::string> write_report_tables(const Report& report, const std::st
   std::vector<std::string> written;
   for (TableFormat f : formats) {
     const std::string ext = format_extension(f);
-    const std::pair<const char*, std::string> files[] = {{"leaderboard", render_leaderboard(report, f)},
-                                                         {"ablation", render_ablation(report, f)},
-                                                         {"sensitivity", render_sensitivity(report, f)}};
+    const std::pair<const char*, std::string> files[] = {
+        {"leaderboard", render_leaderboard(report, f)},
+        {"ablation", render_ablation(report, f)},
+        {"sensitivity", render_sensitivity(report, f)}};
     for (const auto& [name, content] : files) {
       const std::string path = (fs::path(out_dir) / (std::string(name) + "." + ext)).string();
       write_file_atomic(path, content);

@@ -14,9 +14,8 @@
 //    other one: Wilcoxon signed-rank and paired t-test; marker † when Wilcoxon p < 0.05.
 //  - Output is byte-identical for the same folders: everything is sorted, numbers have a
 //    fixed format (metrics %.4f, p-values %.3g), there are no timestamps.
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,9 +58,9 @@ struct Configuration {
   std::string variant;
   nlohmann::json params = nlohmann::json::object();
   nlohmann::json trainer = nlohmann::json::object();
-  std::string key;                  // canonical JSON of {"params", "trainer"}
-  std::vector<TrialRecord> trials;  // sorted by seed, then folder
-  Stat valid;                       // validation valid_metric over seeds
+  std::string key;                   // canonical JSON of {"params", "trainer"}
+  std::vector<TrialRecord> trials;   // sorted by seed, then folder
+  Stat valid;                        // validation valid_metric over seeds
   std::map<std::string, Stat> test;  // each test metric@k over seeds
   Stat train_seconds;
   std::vector<uint64_t> seeds() const;
@@ -79,21 +78,21 @@ struct Significance {
 
 struct LeaderboardRow {
   Configuration config;
-  bool is_best = false;  // first row: the reference of the significance tests
+  bool is_best = false;       // first row: the reference of the significance tests
   Significance significance;  // vs the best row (not set on the best row itself)
   std::optional<ReferenceEntry> reference;
 };
 
 struct AblationBlock {
   std::string model;
-  std::optional<Configuration> full;  // variant ""
+  std::optional<Configuration> full;    // variant ""
   std::vector<Configuration> variants;  // sorted by variant name
 };
 
 struct SensitivityRow {
   std::string label;  // the value as shown
   nlohmann::json value;
-  Stat valid, test;   // of the valid_metric over every trial with this value
+  Stat valid, test;  // of the valid_metric over every trial with this value
   int configurations = 0;
 };
 
@@ -109,10 +108,11 @@ struct ReportGroup {
   std::string valid_metric;
   std::vector<std::string> columns;  // every test metric@k present, protocol order
   std::vector<int64_t> ks;
-  std::vector<LeaderboardRow> leaderboard;  // sorted by test valid_metric, descending
-  std::vector<AblationBlock> ablations;     // sorted by model
+  std::vector<LeaderboardRow> leaderboard;    // sorted by test valid_metric, descending
+  std::vector<AblationBlock> ablations;       // sorted by model
   std::vector<SensitivityBlock> sensitivity;  // sorted by model, then key
-  std::vector<Configuration> configurations;  // every configuration of the group, by model, variant, key
+  std::vector<Configuration>
+      configurations;  // every configuration of the group, by model, variant, key
   std::string slug;  // file-name-safe group name: dataset, plus the hash when a dataset has several
 };
 

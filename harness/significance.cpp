@@ -33,8 +33,7 @@ std::vector<double> differences(const std::vector<double>& a, const std::vector<
                                 const char* who) {
   if (a.size() != b.size()) {
     throw std::invalid_argument(std::string(who) + ": samples differ in size (" +
-                                std::to_string(a.size()) + " vs " + std::to_string(b.size()) +
-                                ")");
+                                std::to_string(a.size()) + " vs " + std::to_string(b.size()) + ")");
   }
   std::vector<double> d(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) d[i] = a[i] - b[i];
@@ -129,8 +128,7 @@ double student_t_two_sided_p(double t, double dof) {
   return std::min(1.0, std::max(0.0, p));
 }
 
-PairedTestResult wilcoxon_signed_rank(const std::vector<double>& a,
-                                      const std::vector<double>& b) {
+PairedTestResult wilcoxon_signed_rank(const std::vector<double>& a, const std::vector<double>& b) {
   const std::vector<double> all = differences(a, b, "wilcoxon_signed_rank");
   std::vector<double> d;
   d.reserve(all.size());

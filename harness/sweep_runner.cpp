@@ -94,12 +94,18 @@ struct Progress {
   }
 };
 
-void write_failed_result(const SweepSpec& spec, const SweepTrial& trial, const std::string& reason) {
+void write_failed_result(const SweepSpec& spec, const SweepTrial& trial,
+                         const std::string& reason) {
   const std::string dir = trial_dir(spec, trial);
   fs::create_directories(dir);
-  json result = {{"trial_id", trial.id}, {"status", "failed"},     {"failure", reason},
-                 {"model", trial.model}, {"dataset", {{"name", trial.dataset}}},
-                 {"variant", trial.variant}, {"sweep", spec.name}, {"seed", trial.seed},
+  json result = {{"trial_id", trial.id},
+                 {"status", "failed"},
+                 {"failure", reason},
+                 {"model", trial.model},
+                 {"dataset", {{"name", trial.dataset}}},
+                 {"variant", trial.variant},
+                 {"sweep", spec.name},
+                 {"seed", trial.seed},
                  {"keys", trial.keys}};
   write_file_atomic(dir + "/result.json", result.dump(2) + "\n");
 }
@@ -131,7 +137,8 @@ void clear_interrupted_attempt(const std::string& dir) {
 
 // Runs one trial in this process. Returns false when another process holds it.
 bool run_in_process(const SweepSpec& spec, const SweepTrial& trial, const SweepRunOptions& o,
-                    int threads, DataCache& cache, const std::function<void(const std::string&)>& log) {
+                    int threads, DataCache& cache,
+                    const std::function<void(const std::string&)>& log) {
   TrialLock lock(spec, trial);
   if (!lock.held()) return false;
   if (trial_state(spec, trial) == TrialState::Done ||
@@ -162,22 +169,30 @@ pid_t spawn_child(const SweepRunOptions& o, const SweepSpec& spec, const SweepTr
   const fs::path logs = fs::path(spec.out) / ".logs";
   fs::create_directories(logs);
   const std::string log_path = (logs / (std::to_string(trial.index) + ".log")).string();
-  std::vector<std::string> args{o.executable, "sweep", spec.path, "--trial",
-                                std::to_string(trial.index), "--threads", std::to_string(threads),
-                                "--device", o.device};
+  std::vector<std::string> args{o.executable,
+                                "sweep",
+                                spec.path,
+                                "--trial",
+                                std::to_string(trial.index),
+                                "--threads",
+                                std::to_string(threads),
+                                "--device",
+                                o.device};
   if (o.retry_failed) args.push_back("--retry-failed");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, o.executable.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + o.executable + " for trial " +
-                                        std::to_string(trial.index));
+  if (rc != 0)
+    throw std::runtime_error("cannot start " + o.executable + " for trial " +
+                             std::to_string(trial.index));
   return pid;
 }
 
@@ -196,7 +211,8 @@ std::string outcome_text(const SweepSpec& spec, const SweepTrial& trial) {
 
 // The newest progress line of a --jobs child ("epoch 7/40 loss ... (best ...)").
 std::string last_epoch_line(const SweepSpec& spec, const SweepTrial& trial) {
-  std::ifstream in((fs::path(spec.out) / ".logs" / (std::to_string(trial.index) + ".log")).string());
+  std::ifstream in(
+      (fs::path(spec.out) / ".logs" / (std::to_string(trial.index) + ".log")).string());
   std::string line, last = "starting";
   while (std::getline(in, line))
     if (line.find("epoch") != std::string::npos) last = line.substr(line.find("epoch"));
@@ -254,7 +270,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepRunOptions& o) {
         continue;
       }
       ++summary.ran;
-      finish_line(*t, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      finish_line(*t,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     return summary;
   }
@@ -289,7 +306,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepRunOptions& o) {
     const auto [t, start] = it->second;
     running.erase(it);
     ++summary.ran;
-    finish_line(*t, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    finish_line(*t,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return summary;
 }

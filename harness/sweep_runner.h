@@ -10,12 +10,12 @@
 namespace seqrec {
 
 struct SweepRunOptions {
-  int jobs = 1;             // trials at once, each in its own process
-  int threads = 1;          // total intra-op threads, divided between the jobs
+  int jobs = 1;     // trials at once, each in its own process
+  int threads = 1;  // total intra-op threads, divided between the jobs
   std::string device = "cpu";
   int64_t only_trial = -1;  // run just this index (array jobs); -1 = all
   bool retry_failed = false;
-  std::string executable;   // this binary, for --jobs children
+  std::string executable;  // this binary, for --jobs children
 };
 
 // Partial: not finished, but a checkpoint holds finished epochs that a rerun resumes from.

@@ -4,7 +4,6 @@
 // (dataset, model entry, configuration, variant, seed), so trial indices and ids are stable
 // across runs and machines.
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
@@ -13,19 +12,21 @@
 namespace seqrec {
 
 struct SweepTrial {
-  int64_t index = 0;      // position in the expansion, 0-based (Slurm array index)
+  int64_t index = 0;  // position in the expansion, 0-based (Slurm array index)
   std::string dataset;
   std::string model;
-  std::string variant;    // "" = the full model
-  nlohmann::json keys;    // every key set by the spec for this trial (base, set, grid/random point, variant)
+  std::string variant;  // "" = the full model
+  nlohmann::json
+      keys;  // every key set by the spec for this trial (base, set, grid/random point, variant)
   uint64_t seed = 0;
-  std::string id;         // trial id (TrialSetup::id)
+  std::string id;  // trial id (TrialSetup::id)
 };
 
 struct SweepSpec {
   std::string path;  // the spec file
   std::string name;
-  std::string out;   // folder receiving the trial folders (relative to the spec's folder if relative)
+  std::string
+      out;  // folder receiving the trial folders (relative to the spec's folder if relative)
   std::vector<SweepTrial> trials;
 };
 

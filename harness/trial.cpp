@@ -1,7 +1,7 @@
 #include "harness/trial.h"
 
-#include <torch/version.h>
 #include <sys/resource.h>
+#include <torch/version.h>
 #include <unistd.h>
 
 #include <chrono>

@@ -1,11 +1,11 @@
 #pragma once
 // A trial = model + dataset + protocol + hyper-parameters + seed (design §8). Its id is a hash
 // of that canonical JSON; it writes one folder: result.json, curve.csv, per_user.csv, log.txt
-// (and topk.csv, explanation.csv on request; checkpoint.pt while training), each written to a temporary name and renamed, result.json last,
-// so a folder with result.json is a finished trial and a crash never leaves half a result.
-#include <nlohmann/json.hpp>
-
+// (and topk.csv, explanation.csv on request; checkpoint.pt while training), each written to a
+// temporary name and renamed, result.json last, so a folder with result.json is a finished trial
+// and a crash never leaves half a result.
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -42,8 +42,8 @@ ParamSchema trial_schema(const std::string& model);
 // against the model's, the trainer's and the protocol's schema.
 TrialSetup make_trial_setup(const std::string& model, const std::string& dataset,
                             const nlohmann::json& config, const std::string& config_origin,
-                            const std::vector<std::string>& assignments, uint64_t seed,
-                            int threads, const std::string& device);
+                            const std::vector<std::string>& assignments, uint64_t seed, int threads,
+                            const std::string& device);
 
 // Parses a JSON config file (an object of key: value); InputError names the file on failure.
 nlohmann::json read_config_file(const std::string& path);
@@ -54,7 +54,7 @@ struct TrialOptions {
   bool explain = false;
   // Checkpoint every epoch into the trial folder and resume from it when rerun (design §8).
   bool checkpoints = true;  // write explanation.csv (models implementing Explainable only)
-  std::string command;  // the command line, recorded
+  std::string command;      // the command line, recorded
   // Sweep bookkeeping, recorded in result.json: the ablation variant ("" = the full model)
   // and the sweep that ran the trial.
   std::string variant;

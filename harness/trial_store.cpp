@@ -30,7 +30,8 @@ const nlohmann::json* find_path(const nlohmann::json& j, const std::string& key_
   std::string::size_type start = 0;
   while (true) {
     auto slash = key_path.find('/', start);
-    std::string key = key_path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    std::string key =
+        key_path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (!node->is_object()) return nullptr;
     auto it = node->find(key);
     if (it == node->end()) return nullptr;
@@ -114,7 +115,8 @@ std::vector<std::string> split_commas(const std::string& line) {
   std::string::size_type start = 0;
   while (true) {
     auto comma = line.find(',', start);
-    out.push_back(line.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    out.push_back(
+        line.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (comma == std::string::npos) return out;
     start = comma + 1;
   }
@@ -230,7 +232,8 @@ TrialScan scan_trials(const std::string& root) {
   if (!fs::is_directory(root, ec)) throw InputError(root + ": not a folder");
   TrialScan scan;
   std::vector<fs::path> dirs{fs::path(root)};
-  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+  for (auto it = fs::recursive_directory_iterator(
+           root, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_directory(ec)) dirs.push_back(it->path());
   }
@@ -257,7 +260,8 @@ NumericCsv read_curve_csv(const std::string& path) { return read_numeric_csv(pat
 NumericCsv read_per_user_csv(const std::string& path) {
   NumericCsv csv = read_numeric_csv(path, true);
   if (csv.header[0] != "user")
-    throw input_error_at(path, 1, "expected the first column to be 'user', found '" + csv.header[0] + "'");
+    throw input_error_at(path, 1,
+                         "expected the first column to be 'user', found '" + csv.header[0] + "'");
   return csv;
 }
 

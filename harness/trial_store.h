@@ -3,10 +3,9 @@
 // A trial folder holds result.json (written last, atomically), curve.csv and per_user.csv;
 // a folder without result.json is unfinished and is not a trial. Plain structs, no torch.
 // Malformed files raise InputError naming the file (and line, for CSV).
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -28,8 +27,8 @@ struct TrialRecord {
   uint64_t seed = 0;
   std::string variant;  // "" = the full model, else an ablation variant
   std::string sweep;
-  std::string valid_metric;          // protocol.valid_metric, e.g. "NDCG@10"
-  std::vector<std::string> columns;  // metric@k of metrics.test: protocol metrics x ks first
+  std::string valid_metric;             // protocol.valid_metric, e.g. "NDCG@10"
+  std::vector<std::string> columns;     // metric@k of metrics.test: protocol metrics x ks first
   std::map<std::string, double> valid;  // metrics.valid (empty unless ok)
   std::map<std::string, double> test;   // metrics.test (empty unless ok)
   double train_seconds = 0.0;
@@ -45,7 +44,7 @@ struct TrialRecord {
 TrialRecord read_trial(const std::string& dir, const std::string& rel_dir = ".");
 
 struct TrialScan {
-  std::vector<TrialRecord> trials;     // sorted by rel_dir
+  std::vector<TrialRecord> trials;      // sorted by rel_dir
   std::vector<std::string> unfinished;  // rel_dirs of folders with trial files but no result.json
 };
 
@@ -56,10 +55,10 @@ TrialScan scan_trials(const std::string& root);
 // A CSV of numbers with a header, optionally with a text first column (the user token).
 struct NumericCsv {
   std::string path;
-  std::vector<std::string> header;            // every column, the label column included
-  bool has_label = false;                     // the first column is text (per_user.csv)
-  std::vector<std::string> labels;            // first column when it is a label, else empty
-  std::vector<std::vector<double>> rows;      // the numeric columns only
+  std::vector<std::string> header;        // every column, the label column included
+  bool has_label = false;                 // the first column is text (per_user.csv)
+  std::vector<std::string> labels;        // first column when it is a label, else empty
+  std::vector<std::vector<double>> rows;  // the numeric columns only
   // Index into a row of the numeric column `name`, or -1.
   int column(const std::string& name) const;
 };

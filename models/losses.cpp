@@ -32,8 +32,8 @@ torch::Tensor sample_negatives(const torch::Tensor& targets, int64_t n, int64_t 
   for (int attempt = 0; attempt < 10; ++attempt) {
     auto clash = negatives.eq(targets.unsqueeze(1));
     if (!clash.any().item<bool>()) break;
-    negatives = torch::where(clash, torch::randint(1, num_items + 1, negatives.sizes(), opts),
-                             negatives);
+    negatives =
+        torch::where(clash, torch::randint(1, num_items + 1, negatives.sizes(), opts), negatives);
   }
   return negatives;
 }
@@ -41,15 +41,16 @@ torch::Tensor sample_negatives(const torch::Tensor& targets, int64_t n, int64_t 
 torch::Tensor candidate_logits(const torch::Tensor& hidden, const torch::Tensor& items,
                                const torch::Tensor& candidates) {
   // [P, n, d] x [P, d, 1] -> [P, n]
-  return torch::bmm(items.index_select(0, candidates.flatten()).view({candidates.size(0),
-                                                                      candidates.size(1), -1}),
+  return torch::bmm(items.index_select(0, candidates.flatten())
+                        .view({candidates.size(0), candidates.size(1), -1}),
                     hidden.unsqueeze(2))
       .squeeze(2);
 }
 
 }  // namespace
 
-torch::Tensor full_softmax_cross_entropy(const torch::Tensor& logits, const torch::Tensor& targets) {
+torch::Tensor full_softmax_cross_entropy(const torch::Tensor& logits,
+                                         const torch::Tensor& targets) {
   // Dropping column 0 keeps padding out of the softmax without an in-place mask.
   return torch::nn::functional::cross_entropy(logits.slice(1, 1), targets - 1);
 }
@@ -57,20 +58,19 @@ torch::Tensor full_softmax_cross_entropy(const torch::Tensor& logits, const torc
 torch::Tensor next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
                              const torch::Tensor& items, const NextItemLossOptions& o) {
   const int64_t num_items = items.size(0) - 1;
-  if (o.kind == "ce")
-    return full_softmax_cross_entropy(torch::matmul(hidden, items.t()), targets);
+  if (o.kind == "ce") return full_softmax_cross_entropy(torch::matmul(hidden, items.t()), targets);
 
   auto positive = (hidden * items.index_select(0, targets)).sum(-1);  // [P]
   if (o.kind == "bce") {
     auto negative = candidate_logits(hidden, items, sample_negatives(targets, 1, num_items));
     return (torch::softplus(-positive) + torch::softplus(negative).squeeze(1)).mean();
   }
-  auto negatives = candidate_logits(hidden, items,
-                                    sample_negatives(targets, o.num_negatives, num_items));
+  auto negatives =
+      candidate_logits(hidden, items, sample_negatives(targets, o.num_negatives, num_items));
   if (o.kind == "sampled_softmax") {
     auto logits = torch::cat({positive.unsqueeze(1), negatives}, 1);
-    return torch::nn::functional::cross_entropy(
-        logits, torch::zeros({logits.size(0)}, targets.options()));
+    return torch::nn::functional::cross_entropy(logits,
+                                                torch::zeros({logits.size(0)}, targets.options()));
   }
   if (o.kind == "gbce") {
     // gSASRec eq. 6-7: beta = alpha (t (1 - 1/alpha) + 1/alpha), alpha = n / (N - 1);

@@ -10,7 +10,7 @@
 namespace seqrec {
 
 struct NextItemLossOptions {
-  std::string kind = "ce";     // ce | bce | sampled_softmax | gbce
+  std::string kind = "ce";      // ce | bce | sampled_softmax | gbce
   int64_t num_negatives = 256;  // sampled_softmax and gbce
   double gbce_t = 0.75;         // gSASRec calibration parameter t
 };

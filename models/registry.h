@@ -1,10 +1,9 @@
 #pragma once
 // Name -> factory + hyper-parameter schema. A model registers itself with one line beside its
 // class (SEQREC_REGISTER_MODEL); no central list to edit.
-#include <nlohmann/json.hpp>
-
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -41,6 +40,6 @@ class ModelRegistry {
 #define SEQREC_CONCAT_INNER(a, b) a##b
 #define SEQREC_CONCAT(a, b) SEQREC_CONCAT_INNER(a, b)
 // SEQREC_REGISTER_MODEL({"name", "description", schema_fn, trainer_defaults, factory});
-#define SEQREC_REGISTER_MODEL(...)                                                  \
+#define SEQREC_REGISTER_MODEL(...)                                                       \
   static const bool SEQREC_CONCAT(seqrec_model_registered_, __LINE__) [[maybe_unused]] = \
       ::seqrec::ModelRegistry::instance().add(::seqrec::ModelInfo __VA_ARGS__)

@@ -1,6 +1,7 @@
+#include "datasets/batching.h"
+
 #include <boost/test/unit_test.hpp>
 
-#include "datasets/batching.h"
 #include "datasets/split.h"
 #include "harness/errors.h"
 #include "harness/trainer.h"
@@ -67,7 +68,8 @@ BOOST_AUTO_TEST_CASE(all_positions_shifts_targets_and_keeps_the_last_max_len_ite
   Batch b = batcher.make_batch(identity_order(1), 0, 1);
   // training items 1..5: inputs 1..4 -> the last 3 are 2,3,4 with targets 3,4,5
   BOOST_TEST(row(b.items, 0) == (std::vector<int64_t>{2, 3, 4}), boost::test_tools::per_element());
-  BOOST_TEST(row(b.targets, 0) == (std::vector<int64_t>{3, 4, 5}), boost::test_tools::per_element());
+  BOOST_TEST(row(b.targets, 0) == (std::vector<int64_t>{3, 4, 5}),
+             boost::test_tools::per_element());
   BOOST_TEST(b.lengths[0].item<int64_t>() == 3);
   BOOST_TEST(b.timestamps[0][0].item<double>() == 20.0);
 }
@@ -79,10 +81,14 @@ BOOST_AUTO_TEST_CASE(last_position_makes_every_prefix_a_sample_with_its_target_a
   BOOST_TEST(batcher.num_samples() == 4);  // prefixes of 1..5 with a next item: 4
   Batch b = batcher.make_batch(identity_order(4), 0, 4);
   BOOST_TEST(b.items.size(1) == 4);  // trimmed to the longest sample in the batch
-  BOOST_TEST(row(b.items, 0) == (std::vector<int64_t>{1, 0, 0, 0}), boost::test_tools::per_element());
-  BOOST_TEST(row(b.targets, 0) == (std::vector<int64_t>{2, 0, 0, 0}), boost::test_tools::per_element());
-  BOOST_TEST(row(b.items, 3) == (std::vector<int64_t>{1, 2, 3, 4}), boost::test_tools::per_element());
-  BOOST_TEST(row(b.targets, 3) == (std::vector<int64_t>{0, 0, 0, 5}), boost::test_tools::per_element());
+  BOOST_TEST(row(b.items, 0) == (std::vector<int64_t>{1, 0, 0, 0}),
+             boost::test_tools::per_element());
+  BOOST_TEST(row(b.targets, 0) == (std::vector<int64_t>{2, 0, 0, 0}),
+             boost::test_tools::per_element());
+  BOOST_TEST(row(b.items, 3) == (std::vector<int64_t>{1, 2, 3, 4}),
+             boost::test_tools::per_element());
+  BOOST_TEST(row(b.targets, 3) == (std::vector<int64_t>{0, 0, 0, 5}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(batches_are_right_padded_to_their_longest_sequence) {
@@ -93,8 +99,10 @@ BOOST_AUTO_TEST_CASE(batches_are_right_padded_to_their_longest_sequence) {
   TrainingBatcher batcher(split, SampleMode::AllPositions, 50);
   Batch b = batcher.make_batch(identity_order(2), 0, 2);
   BOOST_TEST(b.items.size(1) == 4);
-  BOOST_TEST(row(b.items, 1) == (std::vector<int64_t>{8, 9, 0, 0}), boost::test_tools::per_element());
-  BOOST_TEST(row(b.targets, 1) == (std::vector<int64_t>{9, 10, 0, 0}), boost::test_tools::per_element());
+  BOOST_TEST(row(b.items, 1) == (std::vector<int64_t>{8, 9, 0, 0}),
+             boost::test_tools::per_element());
+  BOOST_TEST(row(b.targets, 1) == (std::vector<int64_t>{9, 10, 0, 0}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(test_input_includes_the_validation_item_and_seen_holds_full_history) {
@@ -106,7 +114,8 @@ BOOST_AUTO_TEST_CASE(test_input_includes_the_validation_item_and_seen_holds_full
   BOOST_TEST(v.eval_targets[0].item<int64_t>() == 6);
   BOOST_TEST(row(t.items, 0) == (std::vector<int64_t>{4, 5, 6}), boost::test_tools::per_element());
   BOOST_TEST(t.eval_targets[0].item<int64_t>() == 7);
-  BOOST_TEST(row(t.seen, 0) == (std::vector<int64_t>{1, 2, 3, 4, 5, 6}), boost::test_tools::per_element());
+  BOOST_TEST(row(t.seen, 0) == (std::vector<int64_t>{1, 2, 3, 4, 5, 6}),
+             boost::test_tools::per_element());
   BOOST_TEST(row(t.items, 1) == (std::vector<int64_t>{8, 9, 0}), boost::test_tools::per_element());
   BOOST_TEST(t.lengths[1].item<int64_t>() == 2);
   BOOST_TEST(t.eval_targets[1].item<int64_t>() == 10);

@@ -31,7 +31,7 @@ FactoredProblem integer_problem(int64_t users, int64_t num_items, uint64_t seed)
   p.items[0].fill_(5);  // padding would beat every item if it were a candidate
   p.targets = torch::randint(1, num_items + 1, {users}, torch::kLong);
   p.seen = torch::randint(0, num_items + 1, {users, 9}, torch::kLong);
-  p.seen.select(1, 0).copy_(p.targets);   // every target was seen before
+  p.seen.select(1, 0).copy_(p.targets);            // every target was seen before
   p.seen.select(1, 1).copy_(p.seen.select(1, 2));  // duplicate seen ids
   p.users = torch::arange(users, torch::kLong);
   return p;
@@ -113,13 +113,14 @@ BOOST_AUTO_TEST_CASE(chunk_counts_add_up_to_whole_row_counts_on_both_implementat
   const torch::Tensor target_scores = scores.gather(1, targets);
   const auto whole = seqrec::count_ranks_fused(scores, targets, p.seen);
   for (bool fused : {true, false}) {
-    torch::Tensor higher = torch::zeros({80}, torch::kLong), tied = torch::zeros({80}, torch::kLong);
+    torch::Tensor higher = torch::zeros({80}, torch::kLong),
+                  tied = torch::zeros({80}, torch::kLong);
     for (int64_t first = 0; first <= 45; first += 8) {
       const torch::Tensor chunk = scores.narrow(1, first, std::min<int64_t>(8, 46 - first));
       const auto counts =
           fused ? seqrec::count_ranks_in_chunk_fused(chunk, first, target_scores, targets, p.seen)
-                : seqrec::count_ranks_in_chunk_with_tensor_ops(chunk, first, target_scores,
-                                                               targets, p.seen);
+                : seqrec::count_ranks_in_chunk_with_tensor_ops(chunk, first, target_scores, targets,
+                                                               p.seen);
       higher += counts.higher;
       tied += counts.tied;
     }
@@ -155,14 +156,14 @@ BOOST_AUTO_TEST_CASE(top_k_dump_merges_across_chunks_without_padding_or_seen_ite
 BOOST_AUTO_TEST_CASE(malformed_factors_are_refused) {
   const FactoredProblem p = integer_problem(4, 10, 1);
   FullRankingEvaluator evaluator(MetricSpec{}, TieRule::Expected, true);
-  BOOST_CHECK_THROW(evaluator.add_factored_batch(p.query, p.items.narrow(1, 0, 1), p.targets,
-                                                 p.seen, p.users, 4),
-                    std::invalid_argument);
+  BOOST_CHECK_THROW(
+      evaluator.add_factored_batch(p.query, p.items.narrow(1, 0, 1), p.targets, p.seen, p.users, 4),
+      std::invalid_argument);
   BOOST_CHECK_THROW(evaluator.add_factored_batch(p.query, p.items, p.targets, p.seen, p.users, 0),
                     std::invalid_argument);
-  BOOST_CHECK_THROW(evaluator.add_factored_batch(p.query, p.items, p.targets + 100, p.seen,
-                                                 p.users, 4),
-                    std::invalid_argument);
+  BOOST_CHECK_THROW(
+      evaluator.add_factored_batch(p.query, p.items, p.targets + 100, p.seen, p.users, 4),
+      std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,10 +1,9 @@
 // The `seqrec` binary end to end on bad input (design §9): every mistake a user can make on
 // the command line, in a config file or in a dataset exits with code 2 and one line
 // "error: ..." that names the file and line (or the key); help and listings exit 0.
-#include <boost/test/unit_test.hpp>
-
 #include <torch/cuda.h>
 
+#include <boost/test/unit_test.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -42,7 +41,8 @@ std::string tiny_rows(int users, int per_user) {
 }
 
 // Writes NAME/NAME.inter into `dir` and returns the dataset folder.
-std::string write_atomic(const ScratchDir& dir, const std::string& name, const std::string& content) {
+std::string write_atomic(const ScratchDir& dir, const std::string& name,
+                         const std::string& content) {
   dir.write(name + "/" + name + ".inter", content);
   return dir.file(name);
 }
@@ -124,25 +124,23 @@ BOOST_AUTO_TEST_CASE(unknown_dataset_name_exits_2_saying_where_it_looked) {
 
 BOOST_AUTO_TEST_CASE(header_column_without_type_is_an_error_at_line_1) {
   ScratchDir dir;
-  const auto ds = write_atomic(dir, "tiny", "user_id\titem_id:token\ttimestamp:float\n" + tiny_rows(3, 4));
-  check_one_line_error(run_cli(train_args(ds, dir.file("runs"))),
-                       {"tiny.inter:1:", "user_id"});
+  const auto ds =
+      write_atomic(dir, "tiny", "user_id\titem_id:token\ttimestamp:float\n" + tiny_rows(3, 4));
+  check_one_line_error(run_cli(train_args(ds, dir.file("runs"))), {"tiny.inter:1:", "user_id"});
 }
 
 BOOST_AUTO_TEST_CASE(wrong_column_count_is_an_error_at_its_line) {
   ScratchDir dir;
-  const auto ds = write_atomic(dir, "tiny",
-                               std::string(kHeader) + "u1\ti1\t1\nu1\ti2\n" + tiny_rows(3, 4));
-  check_one_line_error(run_cli(train_args(ds, dir.file("runs"))),
-                       {"tiny.inter:3:", "found 2"});
+  const auto ds =
+      write_atomic(dir, "tiny", std::string(kHeader) + "u1\ti1\t1\nu1\ti2\n" + tiny_rows(3, 4));
+  check_one_line_error(run_cli(train_args(ds, dir.file("runs"))), {"tiny.inter:3:", "found 2"});
 }
 
 BOOST_AUTO_TEST_CASE(non_numeric_timestamp_is_an_error_at_its_line) {
   ScratchDir dir;
-  const auto ds = write_atomic(dir, "tiny",
-                               std::string(kHeader) + "u1\ti1\t1\nu1\ti2\t2\nu1\ti3\tyesterday\n");
-  check_one_line_error(run_cli(train_args(ds, dir.file("runs"))),
-                       {"tiny.inter:4:", "yesterday"});
+  const auto ds =
+      write_atomic(dir, "tiny", std::string(kHeader) + "u1\ti1\t1\nu1\ti2\t2\nu1\ti3\tyesterday\n");
+  check_one_line_error(run_cli(train_args(ds, dir.file("runs"))), {"tiny.inter:4:", "yesterday"});
 }
 
 BOOST_AUTO_TEST_CASE(non_integer_id_in_sequence_file_is_an_error_at_its_line) {
@@ -161,9 +159,9 @@ BOOST_AUTO_TEST_CASE(empty_dataset_after_filtering_is_an_error_naming_the_file) 
 
 BOOST_AUTO_TEST_CASE(user_with_fewer_than_3_items_is_an_error_naming_file_and_user) {
   ScratchDir dir;
-  const auto ds = write_atomic(dir, "tiny", kHeader + tiny_rows(3, 4) + "short\ti1\t5000\nshort\ti2\t5001\n");
-  check_one_line_error(run_cli(train_args(ds, dir.file("runs"))),
-                       {"tiny.inter", "'short'", "3"});
+  const auto ds =
+      write_atomic(dir, "tiny", kHeader + tiny_rows(3, 4) + "short\ti1\t5000\nshort\ti2\t5001\n");
+  check_one_line_error(run_cli(train_args(ds, dir.file("runs"))), {"tiny.inter", "'short'", "3"});
 }
 
 // ---- models and keys ------------------------------------------------------------------
@@ -347,8 +345,9 @@ BOOST_AUTO_TEST_CASE(models_lists_every_registered_model_with_its_keys_and_defau
     const auto start = r.output.find(name + " - ");
     BOOST_REQUIRE(start != std::string::npos);
     const auto end = r.output.find("\n\n", start);
-    check_lists_schema(r.output.substr(start, end == std::string::npos ? std::string::npos : end - start),
-                       ModelRegistry::instance().get(name).schema());
+    check_lists_schema(
+        r.output.substr(start, end == std::string::npos ? std::string::npos : end - start),
+        ModelRegistry::instance().get(name).schema());
   }
 }
 

@@ -1,8 +1,7 @@
 // The data stage: readers, preprocessing, lookup, statistics, .npy and the synthetic
 // generator (design §3), and the error for every kind of bad input (design §9).
-#include <boost/test/unit_test.hpp>
-
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -58,7 +57,8 @@ std::string read_bytes(const std::string& path) {
 
 std::vector<std::string> tokens_of(const Dataset& d, int64_t user) {
   std::vector<std::string> out;
-  for (int64_t id : d.sequences[static_cast<size_t>(user)]) out.push_back(d.item_tokens[static_cast<size_t>(id)]);
+  for (int64_t id : d.sequences[static_cast<size_t>(user)])
+    out.push_back(d.item_tokens[static_cast<size_t>(id)]);
   return out;
 }
 
@@ -70,8 +70,10 @@ class ScopedEnv {
     setenv(name, value.c_str(), 1);
   }
   ~ScopedEnv() {
-    if (old_.empty()) unsetenv(name_);
-    else setenv(name_, old_.c_str(), 1);
+    if (old_.empty())
+      unsetenv(name_);
+    else
+      setenv(name_, old_.c_str(), 1);
   }
 
  private:
@@ -202,8 +204,8 @@ BOOST_AUTO_TEST_CASE(decreasing_timestamps_and_short_users_are_accepted_by_the_r
   ScratchDir scratch;
   // Atomic files are sorted, so decreasing time is not an error; a one-item user is the
   // split's concern (it needs 3), not the reader's.
-  const std::string dir = write_atomic(scratch, "tiny",
-                                       std::string(kTinyHeader) + "u\ta\t9\nu\tb\t1\nv\ta\t4\n");
+  const std::string dir =
+      write_atomic(scratch, "tiny", std::string(kTinyHeader) + "u\ta\t9\nu\tb\t1\nv\ta\t4\n");
   const Dataset d = load_atomic_dataset(dir, {});
   BOOST_TEST(tokens_of(d, 0) == (std::vector<std::string>{"b", "a"}));
   BOOST_TEST(d.sequences[1].size() == 1u);
@@ -211,11 +213,12 @@ BOOST_AUTO_TEST_CASE(decreasing_timestamps_and_short_users_are_accepted_by_the_r
 
 BOOST_AUTO_TEST_CASE(item_file_supplies_categories_and_drops_unknown_items) {
   ScratchDir scratch;
-  const std::string dir = write_atomic(scratch, "tiny", std::string(kTinyHeader) + "u\ta\t1\nu\tb\t2\n",
-                                       "item_id:token\tgenre:token_seq\tname:token_seq\tyear:float\n"
-                                       "zzz\tnever used\tunused item\t1999\n"
-                                       "b\tdrama comedy drama\tthe b\t2001\n"
-                                       "a\tcomedy\tthe a\t2000\n");
+  const std::string dir =
+      write_atomic(scratch, "tiny", std::string(kTinyHeader) + "u\ta\t1\nu\tb\t2\n",
+                   "item_id:token\tgenre:token_seq\tname:token_seq\tyear:float\n"
+                   "zzz\tnever used\tunused item\t1999\n"
+                   "b\tdrama comedy drama\tthe b\t2001\n"
+                   "a\tcomedy\tthe a\t2000\n");
   const Dataset d = load_atomic_dataset(dir, {});
   BOOST_TEST(d.category_field == "genre");
   // Category indices follow item ids 1..N: a (comedy) before b (drama).
@@ -416,7 +419,8 @@ BOOST_AUTO_TEST_CASE(npy_with_wrong_dtype_or_size_or_nan_is_an_error_naming_the_
 
   m.values[3] = std::numeric_limits<float>::quiet_NaN();
   write_npy_float32(scratch.file("nan.npy"), m);
-  const std::string message = input_error_message([&] { read_npy_float32(scratch.file("nan.npy")); });
+  const std::string message =
+      input_error_message([&] { read_npy_float32(scratch.file("nan.npy")); });
   BOOST_TEST(contains(message, "nan.npy: row 1, column 1 is NaN"));
 }
 
@@ -550,7 +554,9 @@ BOOST_AUTO_TEST_CASE(cli_synth_then_stats_prints_the_table) {
   const std::string table = run({"dataset", "stats", out, "--user-core", "5"});
   BOOST_TEST(contains(table, "users                   40"));
   BOOST_TEST(contains(table, "categories              12 (column 'categories')"));
-  BOOST_TEST(contains(input_error_message([&] { run({"dataset", "stats", out + "/nope"}); }),
+  BOOST_TEST(contains(input_error_message([&] {
+                        run({"dataset", "stats", out + "/nope"});
+                      }),
                       "nope"));
 }
 

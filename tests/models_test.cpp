@@ -81,8 +81,8 @@ BOOST_AUTO_TEST_CASE(every_model_ranks_alike_when_the_catalogue_is_scored_in_chu
       auto evaluate = [&](int64_t chunk_items) {
         TrainerConfig config = built->setup.trainer;
         config.eval_chunk_items = chunk_items;
-        Trainer trainer(built->model, built->split, built->setup.protocol, config, test_device(),
-                        1, [](const std::string&) {});
+        Trainer trainer(built->model, built->split, built->setup.protocol, config, test_device(), 1,
+                        [](const std::string&) {});
         return trainer.evaluate(EvalStage::Test, /*dump_top_k=*/5);
       };
       const EvalResult whole = evaluate(data.num_items() + 1), chunked = evaluate(16);

@@ -1,14 +1,14 @@
 // Typed parameters (harness/params), the protocol's keys and hash (harness/protocol), and
 // trial ids (harness/trial): strict parsing, validation that names the key, stable hashes.
-#include <boost/test/unit_test.hpp>
+#include "harness/params.h"
 
+#include <boost/test/unit_test.hpp>
 #include <functional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "harness/errors.h"
-#include "harness/params.h"
 #include "harness/protocol.h"
 #include "harness/trainer.h"
 #include "harness/trial.h"
@@ -141,8 +141,11 @@ BOOST_AUTO_TEST_CASE(json_integer_is_a_fine_float_but_a_fraction_is_not_an_int) 
   check_input_error([&] { p.set_json("flag", 1, "config.json"); }, {"'flag'", "true or false"});
   check_input_error([&] { p.set_json("name", 3, "config.json"); }, {"'name'", "string"});
   check_input_error([&] { p.set_json("tags", "a,b", "config.json"); }, {"'tags'", "list"});
-  check_input_error([&] { p.set_json("tags", nlohmann::json::array({"a", 1}), "config.json"); },
-                    {"'tags'", "list of strings"});
+  check_input_error(
+      [&] {
+        p.set_json("tags", nlohmann::json::array({"a", 1}), "config.json");
+      },
+      {"'tags'", "list of strings"});
   p.set_json("tags", nlohmann::json::array({"x", "y"}), "config.json");
   BOOST_CHECK((p.get_string_list("tags") == std::vector<std::string>{"x", "y"}));
 }
@@ -209,8 +212,11 @@ BOOST_AUTO_TEST_CASE(unknown_key_names_the_key_and_lists_the_accepted_ones) {
   for (const auto& name : test_schema().names()) parts.push_back(name);
   check_input_error([&] { p.set_json("speed", 1, "config.json"); }, parts);
   check_input_error([&] { p.set_text("speed", "1", "--set"); }, {"--set", "'speed'", "count"});
-  check_input_error([&] { p.set_object({{"count", 2}, {"speed", 1}}, "c.json"); },
-                    {"c.json", "'speed'"});
+  check_input_error(
+      [&] {
+        p.set_object({{"count", 2}, {"speed", 1}}, "c.json");
+      },
+      {"c.json", "'speed'"});
   check_input_error([&] { p.set_object(nlohmann::json::array({1}), "c.json"); },
                     {"c.json", "object"});
 }
@@ -324,8 +330,11 @@ BOOST_AUTO_TEST_CASE(valid_metric_must_be_a_computed_column) {
 BOOST_AUTO_TEST_CASE(ks_must_be_positive_integers) {
   for (const char* bad : {"ks=5,ten", "ks=1.5", "ks=0", "ks=-5", "ks=5,,10", "ks=5x"}) {
     BOOST_TEST_INFO(bad);
-    check_input_error([&] { protocol_from_params(protocol_params({bad, "valid_metric=NDCG@5"})); },
-                      {"'ks'"});
+    check_input_error(
+        [&] {
+          protocol_from_params(protocol_params({bad, "valid_metric=NDCG@5"}));
+        },
+        {"'ks'"});
   }
   check_input_error([] { protocol_from_params(protocol_params({"ks="})); }, {"'ks'"});
   check_input_error([] { protocol_from_params(protocol_params({"metrics=AUC"})); }, {"'metrics'"});
@@ -366,10 +375,13 @@ BOOST_AUTO_TEST_CASE(trial_setup_layers_defaults_model_defaults_config_and_set) 
   BOOST_CHECK_EQUAL(s.trainer.lr, 0.01);
   BOOST_CHECK_EQUAL(s.trainer.epochs, 7);  // --set wins over the config file
   check_input_error(
-      [] { make_trial_setup("sasrec", "tiny", {{"nope", 1}}, "c.json", {}, 42, 1, "cpu"); },
+      [] {
+        make_trial_setup("sasrec", "tiny", {{"nope", 1}}, "c.json", {}, 42, 1, "cpu");
+      },
       {"c.json", "'nope'", "accepted keys", "hidden", "lr", "max_len"});
-  check_input_error([] { make_trial_setup("no_such_model", "tiny", nullptr, "", {}, 42, 1, "cpu"); },
-                    {"no_such_model", "sasrec"});
+  check_input_error(
+      [] { make_trial_setup("no_such_model", "tiny", nullptr, "", {}, 42, 1, "cpu"); },
+      {"no_such_model", "sasrec"});
 }
 
 BOOST_AUTO_TEST_CASE(trial_schema_holds_protocol_trainer_and_model_keys) {

@@ -2,11 +2,9 @@
 // validation, mean ± std over seeds, best/second marks, failed and unfinished trials, protocol
 // hashes kept apart, published numbers, significance p-values, byte-identical output.
 #include <boost/test/unit_test.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -24,7 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -48,8 +48,8 @@ struct Spec {
   double seconds = 10.0;
 };
 
-Spec ok(const std::string& model, int hidden, uint64_t seed, double valid_ndcg, double test_ndcg, double test_hr,
-        double user_base) {
+Spec ok(const std::string& model, int hidden, uint64_t seed, double valid_ndcg, double test_ndcg,
+        double test_hr, double user_base) {
   Spec s;
   s.model = model;
   s.hidden = hidden;
@@ -63,27 +63,33 @@ Spec ok(const std::string& model, int hidden, uint64_t seed, double valid_ndcg, 
 
 // Writes a trial folder like run_trial does: curve.csv, per_user.csv (20 users), result.json.
 void write_trial(const ScratchDir& dir, const std::string& rel, const Spec& s) {
-  nlohmann::json r = {
-      {"trial_id", rel},
-      {"status", s.status},
-      {"model", s.model},
-      {"dataset", {{"name", "toyds"}, {"users", 20}}},
-      {"protocol",
-       {{"metrics", {"HR", "NDCG"}}, {"ks", {5, 10}}, {"valid_metric", "NDCG@10"}, {"split", "loo"}}},
-      {"protocol_hash", s.hash},
-      {"params", {{"hidden", s.hidden}, {"dropout", 0.2}}},
-      {"trainer", {{"lr", 0.001}, {"batch_size", 128}}},
-      {"seed", s.seed},
-      {"variant", s.variant},
-      {"sweep", "toy"},
-      {"best_epoch", 2},
-      {"seconds", {{"train", s.seconds}}}};
+  nlohmann::json r = {{"trial_id", rel},
+                      {"status", s.status},
+                      {"model", s.model},
+                      {"dataset", {{"name", "toyds"}, {"users", 20}}},
+                      {"protocol",
+                       {{"metrics", {"HR", "NDCG"}},
+                        {"ks", {5, 10}},
+                        {"valid_metric", "NDCG@10"},
+                        {"split", "loo"}}},
+                      {"protocol_hash", s.hash},
+                      {"params", {{"hidden", s.hidden}, {"dropout", 0.2}}},
+                      {"trainer", {{"lr", 0.001}, {"batch_size", 128}}},
+                      {"seed", s.seed},
+                      {"variant", s.variant},
+                      {"sweep", "toy"},
+                      {"best_epoch", 2},
+                      {"seconds", {{"train", s.seconds}}}};
   if (s.status == "ok") {
     r["metrics"] = {{"valid",
-                     {{"HR@5", 0.5 * s.valid_ndcg}, {"HR@10", 2 * s.valid_ndcg}, {"NDCG@5", 0.8 * s.valid_ndcg},
+                     {{"HR@5", 0.5 * s.valid_ndcg},
+                      {"HR@10", 2 * s.valid_ndcg},
+                      {"NDCG@5", 0.8 * s.valid_ndcg},
                       {"NDCG@10", s.valid_ndcg}}},
                     {"test",
-                     {{"HR@5", 0.6 * s.test_hr}, {"HR@10", s.test_hr}, {"NDCG@5", 0.8 * s.test_ndcg},
+                     {{"HR@5", 0.6 * s.test_hr},
+                      {"HR@10", s.test_hr},
+                      {"NDCG@5", 0.8 * s.test_ndcg},
                       {"NDCG@10", s.test_ndcg}}}};
     std::ostringstream per_user;
     per_user << "user,HR@5,HR@10,NDCG@5,NDCG@10\n";
@@ -97,7 +103,8 @@ void write_trial(const ScratchDir& dir, const std::string& rel, const Spec& s) {
   }
   dir.write(rel + "/curve.csv",
             "epoch,train_loss,valid_NDCG@10,train_seconds,eval_seconds\n1,1.5," +
-                std::to_string(s.valid_ndcg / 2) + ",5,1\n2,1.2," + std::to_string(s.valid_ndcg) + ",5,1\n");
+                std::to_string(s.valid_ndcg / 2) + ",5,1\n2,1.2," + std::to_string(s.valid_ndcg) +
+                ",5,1\n");
   dir.write(rel + "/result.json", r.dump(2) + "\n");
 }
 
@@ -109,11 +116,15 @@ void write_fixture(const ScratchDir& dir) {
     const double d = 0.01 * (static_cast<double>(seed) - 2.0);  // -0.01, 0, +0.01
     const std::string s = std::to_string(seed);
     // alpha: hidden 32 wins on validation, hidden 64 on test.
-    write_trial(dir, "sweep/alpha-h32-s" + s, ok("alpha", 32, seed, 0.30 + d, 0.20 + d, 0.50 + d, 0.10));
-    write_trial(dir, "sweep/alpha-h64-s" + s, ok("alpha", 64, seed, 0.25 + d, 0.28 + d, 0.55 + d, 0.10));
+    write_trial(dir, "sweep/alpha-h32-s" + s,
+                ok("alpha", 32, seed, 0.30 + d, 0.20 + d, 0.50 + d, 0.10));
+    write_trial(dir, "sweep/alpha-h64-s" + s,
+                ok("alpha", 64, seed, 0.25 + d, 0.28 + d, 0.55 + d, 0.10));
     // sasrec: hidden 64 wins on validation, hidden 32 on test.
-    write_trial(dir, "sweep/sasrec-h32-s" + s, ok("sasrec", 32, seed, 0.20 + d, 0.40 + d, 0.45 + d, 0.50));
-    write_trial(dir, "sweep/sasrec-h64-s" + s, ok("sasrec", 64, seed, 0.35 + d, 0.31 + d, 0.40 + d, 0.50));
+    write_trial(dir, "sweep/sasrec-h32-s" + s,
+                ok("sasrec", 32, seed, 0.20 + d, 0.40 + d, 0.45 + d, 0.50));
+    write_trial(dir, "sweep/sasrec-h64-s" + s,
+                ok("sasrec", 64, seed, 0.35 + d, 0.31 + d, 0.40 + d, 0.50));
   }
   Spec ablation = ok("sasrec", 64, 1, 0.30, 0.20, 0.30, 0.30);
   ablation.variant = "no_pos";
@@ -125,7 +136,8 @@ void write_fixture(const ScratchDir& dir) {
   Spec other = ok("alpha", 32, 1, 0.9, 0.9, 0.9, 0.9);
   other.hash = "bbbb000000000000";
   write_trial(dir, "other-protocol/alpha-s1", other);
-  dir.write("sweep/unfinished-s1/curve.csv", "epoch,train_loss,valid_NDCG@10,train_seconds,eval_seconds\n");
+  dir.write("sweep/unfinished-s1/curve.csv",
+            "epoch,train_loss,valid_NDCG@10,train_seconds,eval_seconds\n");
   dir.write("reference.json",
             R"({"sources": {"ref2020": {"cite": "Someone et al., 2020, Table 2"}},
                 "results": [{"source": "ref2020", "dataset": "toyds", "model": "SASRec",
@@ -218,7 +230,8 @@ BOOST_AUTO_TEST_CASE(failed_and_unfinished_trials_stay_out_of_the_tables) {
   BOOST_TEST(row(group(r, "aaaa000000000000"), "alpha").config.trials.size() == 3u);
   const std::string md = render_leaderboard(r, TableFormat::Markdown);
   BOOST_TEST(contains(md, "### Failed trials"));
-  BOOST_TEST(contains(md, "sweep/alpha-h128-s1: alpha on toyds, seed 1: loss became NaN at epoch 3"));
+  BOOST_TEST(
+      contains(md, "sweep/alpha-h128-s1: alpha on toyds, seed 1: loss became NaN at epoch 3"));
   BOOST_TEST(contains(md, "sweep/unfinished-s1"));
   const auto j = nlohmann::json::parse(render_leaderboard(r, TableFormat::Json));
   BOOST_REQUIRE_EQUAL(j["failed"].size(), 1u);
@@ -254,7 +267,8 @@ BOOST_AUTO_TEST_CASE(published_numbers_and_relative_difference) {
   BOOST_TEST(sasrec.reference->source == "ref2020");
   BOOST_TEST(!row(group(r, "aaaa000000000000"), "alpha").reference.has_value());  // other dataset
   const std::string md = render_leaderboard(r, TableFormat::Markdown);
-  BOOST_TEST(contains(md, "| published NDCG@10 | Δ% NDCG@10 | published HR@10 | Δ% HR@10 | source |"));
+  BOOST_TEST(
+      contains(md, "| published NDCG@10 | Δ% NDCG@10 | published HR@10 | Δ% HR@10 | source |"));
   // NDCG@10: (0.31 - 0.25) / 0.25 = +24 %; HR@10: (0.40 - 0.50) / 0.50 = -20 %.
   BOOST_TEST(contains(md, "| 0.2500 | +24.0 | 0.5000 | -20.0 | ref2020 |"));
   BOOST_TEST(contains(md, "ref2020: Someone et al., 2020, Table 2"));
@@ -278,7 +292,9 @@ BOOST_AUTO_TEST_CASE(p_values_are_in_csv_and_json) {
   std::getline(lines, header);
   std::getline(lines, first);
   std::getline(lines, second);
-  BOOST_TEST(contains(header, "wilcoxon_p,wilcoxon_statistic,wilcoxon_n,t_test_p,t_statistic,paired_users,significant"));
+  BOOST_TEST(contains(
+      header,
+      "wilcoxon_p,wilcoxon_statistic,wilcoxon_n,t_test_p,t_statistic,paired_users,significant"));
   BOOST_TEST(contains(second, "," + format_p_value(s.wilcoxon_p) + ","));
   BOOST_TEST(contains(second, "," + format_p_value(s.t_p) + ","));
   const auto j = nlohmann::json::parse(render_leaderboard(r, TableFormat::Json));
@@ -303,7 +319,8 @@ BOOST_AUTO_TEST_CASE(ablation_and_sensitivity_tables) {
   BOOST_TEST(contains(md, "| sasrec | no\\_pos | 1 | 0.2000 ± 0.0000 | +35.5 |"));
   const std::string sens = render_sensitivity(r, TableFormat::Csv);
   // alpha, hidden 32: valid 0.30 ± 0.01, test 0.20 ± 0.01 over 3 seeds.
-  BOOST_TEST(contains(sens, "toyds,aaaa000000000000,NDCG@10,alpha,hidden,32,3,1,0.3000,0.0100,0.2000,0.0100"));
+  BOOST_TEST(contains(
+      sens, "toyds,aaaa000000000000,NDCG@10,alpha,hidden,32,3,1,0.3000,0.0100,0.2000,0.0100"));
   BOOST_TEST(!contains(sens, ",lr,"));  // one value only: not swept
   BOOST_TEST(contains(render_sensitivity(r, TableFormat::Markdown), "| **0.3000 ± 0.0100** |"));
 }
@@ -311,7 +328,8 @@ BOOST_AUTO_TEST_CASE(ablation_and_sensitivity_tables) {
 BOOST_AUTO_TEST_CASE(output_files_are_byte_identical_across_runs) {
   ScratchDir dir;
   write_fixture(dir);
-  const std::vector<TableFormat> all{TableFormat::Markdown, TableFormat::Latex, TableFormat::Csv, TableFormat::Json};
+  const std::vector<TableFormat> all{TableFormat::Markdown, TableFormat::Latex, TableFormat::Csv,
+                                     TableFormat::Json};
   const auto first = write_report_tables(fixture_report(dir), dir.file("out1"), all);
   const auto second = write_report_tables(fixture_report(dir), dir.file("out2"), all);
   BOOST_REQUIRE_EQUAL(first.size(), 12u);
@@ -339,9 +357,10 @@ BOOST_AUTO_TEST_CASE(malformed_files_name_the_file) {
   ScratchDir dir2;
   write_trial(dir2, "t", ok("alpha", 32, 1, 0.3, 0.2, 0.5, 0.1));
   dir2.write("t/per_user.csv", "user,NDCG@10\nu1,0.5\nu2,abc\n");
-  BOOST_CHECK_EXCEPTION(read_per_user_csv(dir2.file("t/per_user.csv")), InputError, [](const InputError& e) {
-    return contains(e.what(), "per_user.csv:3:") && contains(e.what(), "'abc'");
-  });
+  BOOST_CHECK_EXCEPTION(
+      read_per_user_csv(dir2.file("t/per_user.csv")), InputError, [](const InputError& e) {
+        return contains(e.what(), "per_user.csv:3:") && contains(e.what(), "'abc'");
+      });
 }
 
 BOOST_AUTO_TEST_CASE(cli_writes_the_tables_and_prints_the_leaderboard) {

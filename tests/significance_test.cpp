@@ -163,8 +163,7 @@ BOOST_AUTO_TEST_CASE(wilcoxon_edge_cases) {
 
   BOOST_CHECK_THROW(wilcoxon_signed_rank({1, 2, 3}, {1, 2}), std::invalid_argument);
 
-  const PairedTestResult nan =
-      wilcoxon_of({1, std::numeric_limits<double>::quiet_NaN(), 2});
+  const PairedTestResult nan = wilcoxon_of({1, std::numeric_limits<double>::quiet_NaN(), 2});
   BOOST_TEST(std::isnan(nan.p_value));
 }
 

@@ -22,8 +22,8 @@ TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& o) : option
   attention = register_module(
       "attention",
       MultiHeadAttention(MultiHeadAttentionOptions(o.dim(), o.heads()).dropout(o.attn_dropout())));
-  feed_forward = register_module(
-      "feed_forward", FeedForward(o.dim(), o.inner(), o.dropout(), o.activation()));
+  feed_forward =
+      register_module("feed_forward", FeedForward(o.dim(), o.inner(), o.dropout(), o.activation()));
   attention_norm = register_module(
       "attention_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim()}).eps(1e-8)));
   feed_forward_norm = register_module(
@@ -49,7 +49,8 @@ TransformerEncoderImpl::TransformerEncoderImpl(const TransformerOptions& o) : op
         "final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim()}).eps(1e-8)));
 }
 
-torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
+torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& x,
+                                              const torch::Tensor& allowed) {
   auto h = x;
   for (auto& block : *blocks) h = block->as<TransformerBlockImpl>()->forward(h, allowed);
   return final_norm ? final_norm(h) : h;

@@ -15,8 +15,8 @@ struct TransformerOptions {
   TORCH_ARG(int64_t, heads);
   TORCH_ARG(int64_t, inner);
   TORCH_ARG(int64_t, layers) = 2;
-  TORCH_ARG(double, dropout) = 0.2;       // residual and feed-forward dropout
-  TORCH_ARG(double, attn_dropout) = 0.2;  // on attention weights
+  TORCH_ARG(double, dropout) = 0.2;             // residual and feed-forward dropout
+  TORCH_ARG(double, attn_dropout) = 0.2;        // on attention weights
   TORCH_ARG(std::string, activation) = "gelu";  // gelu | relu
   // pre: x + f(LN(x)), with a final LN after the stack (SASRec's released code normalises
   // before attention); post: LN(x + f(x)) (BERT, RecBole).
