@@ -4,8 +4,9 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache libtorch-dev libopenblas0-openmp libcli11-dev
-          nlohmann-json3-dev libboost-test-dev libbenchmark-dev gnuplot-nox
-          slurm-wlm)  # slurm-wlm: the test of `seqrec sweep --slurm` runs a real single-node Slurm
+          nlohmann-json3-dev libboost-test-dev libbenchmark-dev gnuplot-nox clang-format
+          slurm-wlm)  # slurm-wlm: the test of `seqrec sweep --slurm` runs a real single-node Slurm;
+                      # clang-format: the `format` test (layout of every C++ file)
 
 missing=()
 for p in "${packages[@]}"; do
