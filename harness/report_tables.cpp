@@ -6,9 +6,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "harness/atomic_write.h"
 #include "harness/errors.h"
@@ -509,46 +512,21 @@ std::string md_escape(const std::string& s) {
   return out;
 }
 
+// The non-ASCII symbols the tables print (UTF-8), as LaTeX writes them.
+constexpr std::pair<std::string_view, std::string_view> kLatexSymbols[] = {
+    {"±", "$\\pm$"}, {"†", "$^{\\dagger}$"}, {"Δ", "$\\Delta$"}, {"—", "---"},
+    {"–", "--"},     {"−", "$-$"},           {"×", "$\\times$"}};
+
 std::string latex_escape(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    auto starts = [&](const char* u) {
-      return s.compare(i, std::char_traits<char>::length(u), u) == 0;
-    };
-    if (starts("±")) {
-      out += "$\\pm$";
-      i += std::string("±").size() - 1;
-      continue;
-    }
-    if (starts("†")) {
-      out += "$^{\\dagger}$";
-      i += std::string("†").size() - 1;
-      continue;
-    }
-    if (starts("Δ")) {
-      out += "$\\Delta$";
-      i += std::string("Δ").size() - 1;
-      continue;
-    }
-    if (starts("—")) {
-      out += "---";
-      i += std::string("—").size() - 1;
-      continue;
-    }
-    if (starts("–")) {
-      out += "--";
-      i += std::string("–").size() - 1;
-      continue;
-    }
-    if (starts("−")) {
-      out += "$-$";
-      i += std::string("−").size() - 1;
-      continue;
-    }
-    if (starts("×")) {
-      out += "$\\times$";
-      i += std::string("×").size() - 1;
+    const auto symbol = std::find_if(
+        std::begin(kLatexSymbols), std::end(kLatexSymbols),
+        [&](const auto& entry) { return s.compare(i, entry.first.size(), entry.first) == 0; });
+    if (symbol != std::end(kLatexSymbols)) {
+      out += symbol->second;
+      i += symbol->first.size() - 1;
       continue;
     }
     switch (c) {
