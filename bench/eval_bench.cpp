@@ -1,11 +1,14 @@
 // Full-ranking evaluation throughput against the bare score product of the same shape
 // (issue 7: evaluation may cost at most 1.3x the product). 256 users, d = 64, catalogues of
 // 12k (Beauty), 100k and 1M items; seen lists of 50 items masked, every default metric.
+// On SEQREC_BENCH_DEVICE=cuda everything lives on the GPU (the evaluator's counts come back
+// to the host at the end of each batch, which also waits for the GPU).
 // BM_ChunkedRankingEval ranks from the score factors a chunk of items at a time, as the
 // trainer does for catalogues above eval_chunk_items: its time includes the product.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include "bench/bench_device.h"
 #include "harness/evaluator.h"
 #include "harness/trainer.h"
 
@@ -17,20 +20,22 @@ struct Problem {
   torch::Tensor queries, items, targets, seen, users;
   explicit Problem(int64_t num_items) {
     torch::manual_seed(0);
-    queries = torch::randn({kUsers, kDim});
-    items = torch::randn({num_items + 1, kDim});
-    targets = torch::randint(1, num_items + 1, {kUsers}, torch::kLong);
-    seen = torch::randint(0, num_items + 1, {kUsers, kSeen}, torch::kLong);
-    users = torch::arange(kUsers, torch::kLong);
+    const auto& device = seqrec::bench::device();
+    queries = torch::randn({kUsers, kDim}).to(device);
+    items = torch::randn({num_items + 1, kDim}).to(device);
+    targets = torch::randint(1, num_items + 1, {kUsers}, torch::kLong).to(device);
+    seen = torch::randint(0, num_items + 1, {kUsers, kSeen}, torch::kLong).to(device);
+    users = torch::arange(kUsers, torch::kLong).to(device);
   }
 };
 
 void BM_ScoreProduct(benchmark::State& state) {
   torch::NoGradGuard no_grad;
   const Problem p(state.range(0));
-  auto scores = torch::empty({kUsers, state.range(0) + 1});
+  auto scores = torch::empty({kUsers, state.range(0) + 1}, p.queries.options());
   for (auto _ : state) {
     torch::mm_out(scores, p.queries, p.items.t());
+    seqrec::bench::finish_iteration();
     benchmark::DoNotOptimize(scores.data_ptr());
   }
   state.counters["users/s"] =
@@ -41,7 +46,7 @@ void BM_FullRankingEval(benchmark::State& state) {
   torch::NoGradGuard no_grad;
   const Problem p(state.range(0));
   seqrec::MetricSpec spec;  // the protocol's default metrics and cut-offs
-  auto scores = torch::empty({kUsers, state.range(0) + 1});
+  auto scores = torch::empty({kUsers, state.range(0) + 1}, p.queries.options());
   for (auto _ : state) {
     seqrec::FullRankingEvaluator evaluator(spec, seqrec::TieRule::Expected, /*mask_seen=*/true);
     torch::mm_out(scores, p.queries, p.items.t());

@@ -3,6 +3,8 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include "bench/bench_device.h"
+
 namespace {
 
 // [M, K] x [K, N] with M = rows, K = d = 64 or the FFN width; 2·M·K·N FLOPs per product.
@@ -10,10 +12,12 @@ void matmul(benchmark::State& state, torch::ScalarType dtype) {
   const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
   torch::NoGradGuard no_grad;
   torch::manual_seed(0);
-  const auto a = torch::randn({m, k}).to(dtype), b = torch::randn({k, n}).to(dtype);
-  auto out = torch::empty({m, n}, dtype);
+  const auto& device = seqrec::bench::device();
+  const auto a = torch::randn({m, k}).to(device, dtype), b = torch::randn({k, n}).to(device, dtype);
+  auto out = torch::empty({m, n}, torch::TensorOptions().dtype(dtype).device(device));
   for (auto _ : state) {
     torch::mm_out(out, a, b);
+    seqrec::bench::finish_iteration();
     benchmark::DoNotOptimize(out.data_ptr());
   }
   state.counters["FLOP/s"] =

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/bench_device.h"
 #include "datasets/batching.h"
 #include "datasets/dataset.h"
 #include "datasets/split.h"
@@ -59,13 +60,14 @@ class TrainingSteps {
       : name_(model_name),
         precision_(precision),
         setup_(make_trial_setup(model_name, beauty().directory, nullptr, "", assignments, 42, 1,
-                                "cpu")),
+                                bench::device_name())),
         batcher_(beauty_split(), setup_.trainer.sample_mode, setup_.protocol.max_len) {
     torch::manual_seed(42);
     model_ =
         ModelRegistry::instance()
             .get(model_name)
             .create(ModelContext{beauty(), beauty_split(), setup_.params, setup_.protocol.max_len});
+    model_->to(bench::device());
     model_->train();
     optimizer_ =
         std::make_unique<torch::optim::Adam>(model_->parameters(), torch::optim::AdamOptions(1e-3));
@@ -81,18 +83,20 @@ class TrainingSteps {
   // The step on samples [begin, end) of the epoch's order, as Trainer::train_epoch runs it.
   void step(size_t begin, size_t end) {
     Batch batch = batcher_.make_batch(order_, begin, end);
+    if (name_ == "sasrec")
+      flops_ += sasrec_useful_flops(batch, setup_.params, beauty().num_items());
+    batch = batch.to(bench::device());
     model_->prepare_training_batch(batch);
     optimizer_->zero_grad();
     torch::Tensor loss;
     {
-      AutocastGuard autocast(precision_, torch::Device(torch::kCPU));
+      AutocastGuard autocast(precision_, bench::device());
       loss = model_->loss(batch).total;
     }
     loss.backward();
     optimizer_->step();
+    bench::finish_iteration();
     sequences_ += static_cast<double>(batch.size());
-    if (name_ == "sasrec")
-      flops_ += sasrec_useful_flops(batch, setup_.params, beauty().num_items());
   }
 
   void report(benchmark::State& state) const {

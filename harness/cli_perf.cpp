@@ -33,7 +33,10 @@ void run_perf_report(const PerfOptions& o) {
   PerformanceInputs inputs;
   inputs.bench = read_json(o.bench);
   inputs.bench_path = o.bench;
-  inputs.command = "bash scripts/bench.sh";
+  const std::string device =
+      inputs.bench.value("context", nlohmann::json::object()).value("device", std::string("cpu"));
+  inputs.command = device == "cpu" ? "bash scripts/bench.sh"
+                                   : "SEQREC_BENCH_DEVICE=" + device + " bash scripts/bench.sh";
   if (!o.trial.empty()) inputs.memory_trial = read_json(o.trial + "/result.json");
   write_file_atomic(o.out, render_performance_markdown(inputs));
   std::cerr << "perf-report: wrote " << o.out << "\n";

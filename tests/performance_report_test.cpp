@@ -81,6 +81,24 @@ BOOST_AUTO_TEST_CASE(ratios_and_verdicts_follow_the_targets) {
   BOOST_TEST(contains(md, "Test CPU"));
 }
 
+BOOST_AUTO_TEST_CASE(a_gpu_run_is_read_on_the_wall_clock) {
+  seqrec::PerformanceInputs in;
+  in.bench = sample_bench();
+  in.bench["context"]["device"] = "cuda";
+  in.bench["context"]["gpu"] = "Test GPU";
+  // The host spends half the wall time on the CPU: per-CPU-second rates are twice the real ones.
+  for (auto& b : in.bench["benchmarks"]) b["real_time"] = 2 * b["cpu_time"].get<double>();
+  in.bench_path = "bench-cuda.json";
+  in.command = "SEQREC_BENCH_DEVICE=cuda bash scripts/bench.sh";
+  const std::string md = seqrec::render_performance_markdown(in);
+  BOOST_TEST(contains(md, "| device | cuda (Test GPU) |"));
+  BOOST_TEST(contains(md, "wall-clock"));
+  BOOST_TEST(contains(md, "| M:6400/K:64/N:256 | 50.0 | 100.0 | 2.00x |"));
+  BOOST_TEST(contains(md, "| 12102 | 20.00 | 24.00 | 1.200 |"));
+  BOOST_TEST(
+      contains(md, "| shuffled (default) | float32 | 60.0 | 375 | 11.0 | 22.0% | **not met** |"));
+}
+
 BOOST_AUTO_TEST_CASE(a_file_that_is_not_benchmark_output_is_refused_by_name) {
   seqrec::PerformanceInputs in;
   in.bench = json{{"trials", 3}};
