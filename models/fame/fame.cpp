@@ -49,16 +49,17 @@ FacetMoEBlockOutput FacetMoEBlockImpl::forward(const torch::Tensor& x,
 
 ParamSchema FAMEImpl::schema() {
   const std::string not_public =
-      "FAME's tuned values are not public here; the default is from the issue's range";
+      "FAME's tuned values are not public here; chosen by validation NDCG@10 on Beauty over "
+      "heads {2, 4} x experts {2, 4} (results/fame-beauty-defaults)";
   auto s = with_default_sources(
       transformer_schema(/*layers=*/2, /*heads=*/2, /*dropout=*/0.5, "relu"), "FAME",
       {{"layers", "default 2 as SASRec's; the last one is the FAME layer"},
-       {"heads", "default 2 = facets; " + not_public + " (2-4)"},
+       {"heads", "default 2 = facets; " + not_public},
        {"dropout", "default 0.5 as SASRec's on the sparse Amazon data"},
        {"attn_dropout", "default 0.5 as SASRec's"}});
   s.int_param("experts", 4,
               "experts N per head in the last layer's attention, each with its own query; "
-              "1 = no mixture of experts (ablation). Default 4 from the issue; " +
+              "1 = no mixture of experts (ablation). Default 4, in the issue's range; " +
                   not_public,
               1, 64);
   s.bool_param("facet_heads", true,
