@@ -22,6 +22,7 @@
 #                         libbenchmark1debian libcli11-dev nlohmann-json3-dev`
 #   SEQREC_DATA           where the datasets are, when ../shared/datasets is not beside the tree
 #                         (a copied working tree): a folder holding beauty/ and ml-100k/
+#   SEQREC_VERSION        the commit to record in results, for a copied tree without .git
 #   SEQREC_SWEEP_SPEC     default experiments/hm4sr_beauty.json
 #   SEQREC_SWEEP_JOBS     default 8
 #   SEQREC_SWEEP_SECONDS  default 240
@@ -53,7 +54,6 @@ stage_build() {
   fi
   python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda,
                "gpu", torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)'
-  # A tree without .git (a copied working tree) names its commit through SEQREC_VERSION.
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" &&
     cmake --build "$build" -j "$jobs"
 }
