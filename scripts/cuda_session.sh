@@ -79,9 +79,14 @@ stage_diagnose() {
     "$build/seqrec_tests" --run_test=models/sasrec_beats_popularity_on_ml100k
   # Two unwinders in one process (libgcc's and one linked into a GPU library) is the leading
   # suspect: list every loaded library that defines the unwinder's entry point.
-  echo "libraries defining _Unwind_RaiseException:"
+  # The first in load order (ldd's position) wins the symbol lookup.
+  echo "libraries defining _Unwind_RaiseException (position in ldd's load order):"
+  local position=0
   for lib in $(ldd "$build/seqrec_tests" | awk '$3 ~ /^\// {print $3}'); do
-    nm -D --defined-only "$lib" 2>/dev/null | grep -q ' _Unwind_RaiseException' && echo "  $lib"
+    position=$((position + 1))
+    # grep reads all of nm's output: with -q, nm's SIGPIPE would fail the pipeline (pipefail).
+    nm -D --defined-only "$lib" 2>/dev/null | grep ' _Unwind_RaiseException' >/dev/null &&
+      echo "  $position $lib"
   done
   if ((plain != 0)) && command -v cuda-gdb >/dev/null; then
     timeout 120 cuda-gdb -batch -ex run -ex bt -ex 'info sharedlibrary' --args \
