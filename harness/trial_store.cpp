@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness/errors.h"
+#include "harness/trainer.h"
 
 namespace seqrec {
 
@@ -167,6 +168,17 @@ NumericCsv read_numeric_csv(const std::string& path, bool label_column) {
   return csv;
 }
 
+// A trial recorded before a trainer key existed has no value for it in result.json, but it ran
+// with the value that reproduces the behaviour from before (the value its trial id leaves out).
+// Filling that value in lets the report group it with later trials of the same configuration.
+void fill_trainer_keys_added_later(nlohmann::json& trainer) {
+  if (trainer.empty()) return;  // not written by the harness's trainer: nothing to complete
+  static const ParamSchema schema = trainer_schema();
+  for (const auto& spec : schema.specs())
+    if (spec.value_before_it_existed && !trainer.contains(spec.name))
+      trainer[spec.name] = *spec.value_before_it_existed;
+}
+
 }  // namespace
 
 int NumericCsv::column(const std::string& name) const {
@@ -198,6 +210,7 @@ TrialRecord read_trial(const std::string& dir, const std::string& rel_dir) {
   t.protocol = optional_object(j, "protocol", file);
   t.params = optional_object(j, "params", file);
   t.trainer = optional_object(j, "trainer", file);
+  fill_trainer_keys_added_later(t.trainer);
   t.variant = optional_string(j, "variant", file);
   t.sweep = optional_string(j, "sweep", file);
   if (const auto* seed = find_path(j, "seed")) {

@@ -46,6 +46,7 @@ struct Spec {
   std::string status = "ok";
   std::string failure;
   double seconds = 10.0;
+  nlohmann::json trainer = {{"lr", 0.001}, {"batch_size", 128}};
 };
 
 Spec ok(const std::string& model, int hidden, uint64_t seed, double valid_ndcg, double test_ndcg,
@@ -74,7 +75,7 @@ void write_trial(const ScratchDir& dir, const std::string& rel, const Spec& s) {
                         {"split", "loo"}}},
                       {"protocol_hash", s.hash},
                       {"params", {{"hidden", s.hidden}, {"dropout", 0.2}}},
-                      {"trainer", {{"lr", 0.001}, {"batch_size", 128}}},
+                      {"trainer", s.trainer},
                       {"seed", s.seed},
                       {"variant", s.variant},
                       {"sweep", "toy"},
@@ -197,6 +198,28 @@ BOOST_AUTO_TEST_CASE(best_configuration_is_chosen_by_validation_not_test) {
   BOOST_TEST(ndcg.mean == 0.20, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(ndcg.std == 0.01, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(row(g, "alpha").config.valid.mean == 0.30, boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(a_trial_recorded_before_a_trainer_key_existed_groups_with_later_ones) {
+  // eval_chunk_items was added after trials were recorded; at its value from before (131072,
+  // the whole-matrix path on every recorded dataset) the older result.json has no such key.
+  ScratchDir dir;
+  Spec before = ok("alpha", 32, 1, 0.30, 0.20, 0.50, 0.10);
+  Spec after = ok("alpha", 32, 2, 0.32, 0.22, 0.52, 0.10);
+  after.trainer["eval_chunk_items"] = 131072;
+  Spec other = ok("alpha", 32, 3, 0.34, 0.24, 0.54, 0.10);
+  other.trainer["eval_chunk_items"] = 4096;
+  write_trial(dir, "before-s1", before);
+  write_trial(dir, "after-s2", after);
+  write_trial(dir, "other-s3", other);
+  const Report r = build_report(scan_trials(dir.path()), {});
+  const ReportGroup& g = group(r, "aaaa000000000000");
+  BOOST_REQUIRE_EQUAL(g.configurations.size(), 2u);
+  for (const auto& c : g.configurations) {
+    BOOST_TEST(c.trainer.contains("eval_chunk_items"));
+    const bool is_default = c.trainer["eval_chunk_items"] == 131072;
+    BOOST_TEST(c.trials.size() == (is_default ? 2u : 1u));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(markdown_and_latex_mark_best_and_second_per_column) {
