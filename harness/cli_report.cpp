@@ -1,13 +1,17 @@
-// `seqrec report DIR [--format md,latex,csv,json] [--plots] [--reference FILE] [--out DIR]`:
-// leaderboard, ablation and sensitivity tables (and plots) from the trial folders under DIR.
+// `seqrec report DIR [--format md,latex,csv,json] [--plots] [--segments] [--reference FILE]
+// [--out DIR]`: leaderboard, ablation and sensitivity tables (plots, per-segment tables) from
+// the trial folders under DIR.
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
+#include "datasets/dataset.h"
+#include "datasets/split.h"
 #include "harness/cli_commands.h"
 #include "harness/errors.h"
 #include "harness/report_plots.h"
+#include "harness/report_segments.h"
 #include "harness/report_tables.h"
 #include "harness/trial_store.h"
 
@@ -18,6 +22,7 @@ struct ReportOptions {
   std::string dir;
   std::string formats = "md,latex,csv,json";
   bool plots = false;
+  bool segments = false;
   std::string reference;
   bool no_reference = false;
   std::string out;
@@ -36,6 +41,53 @@ std::vector<TableFormat> parse_formats(const std::string& list) {
   }
   if (formats.empty()) throw InputError("--format: no format given (md, latex, csv, json)");
   return formats;
+}
+
+// The dataset a group's trials trained on, as they saw it: found by the recorded argument
+// (a name is looked up as `seqrec train` does) or else at the recorded folder, filtered by the
+// recorded protocol, and checked against the recorded counts so that segments never describe
+// other data than the trials'.
+Dataset dataset_of_group(const ReportGroup& g) {
+  const TrialRecord& t = g.configurations.front().trials.front();
+  const nlohmann::json& info = t.dataset_info;
+  const std::string split = t.protocol.value("split", std::string("loo"));
+  if (split != "loo")
+    throw InputError(t.result_path() + ": --segments supports the leave-one-out split, not '" +
+                     split + "'");
+  PreprocessOptions filter;
+  const nlohmann::json f = t.protocol.value("filter", nlohmann::json::object());
+  filter.user_core = f.value("user_core", 0);
+  filter.item_core = f.value("item_core", 0);
+  filter.drop_duplicates = f.value("drop_duplicates", false);
+  const std::string argument = info.value("argument", t.dataset);
+  const std::string directory = info.value("directory", std::string());
+  std::string where = argument;
+  Dataset data;
+  try {
+    data = load_dataset(argument, filter);
+  } catch (const InputError&) {
+    if (directory.empty() || !std::filesystem::exists(directory)) throw;
+    where = directory;
+    data = load_dataset(directory, filter);
+  }
+  const std::pair<const char*, int64_t> counts[] = {{"users", data.num_users()},
+                                                    {"items", data.num_items()},
+                                                    {"interactions", data.num_interactions()}};
+  for (const auto& [key, loaded] : counts) {
+    if (!info.contains(key) || !info[key].is_number_integer()) continue;
+    const int64_t recorded = info[key].get<int64_t>();
+    if (recorded != loaded)
+      throw InputError(t.result_path() + ": dataset '" + where + "' has " + std::to_string(loaded) +
+                       " " + key + " after the recorded filter, but " + "the trial recorded " +
+                       std::to_string(recorded));
+  }
+  return data;
+}
+
+std::vector<SegmentDimension> segments_of_group(const ReportGroup& g) {
+  const Dataset data = dataset_of_group(g);
+  std::cerr << "report: segments of " << g.dataset << " from " << data.directory << "\n";
+  return test_case_segments(make_leave_one_out_split(data));
 }
 
 void run_report(const ReportOptions& o) {
@@ -57,6 +109,12 @@ void run_report(const ReportOptions& o) {
             << " failed, " << scan.unfinished.size() << " unfinished folders ignored) in "
             << report.groups.size() << " table group(s); wrote " << written.size() << " files to "
             << out_dir << "\n";
+  if (o.segments) {
+    const auto tables = build_segment_tables(report, segments_of_group);
+    const auto files = write_segment_tables(tables, out_dir, formats);
+    std::cerr << "report: " << tables.size() << " segment table(s) in " << files.size()
+              << " files in " << out_dir << "\n";
+  }
   if (o.plots) {
     const PlotOutcome plots = write_report_plots(report, (fs::path(out_dir) / "plots").string());
     for (const auto& w : plots.warnings) std::cerr << "warning: " << w << "\n";
@@ -86,6 +144,10 @@ void add_report_command(CLI::App& app) {
   cmd->add_flag(
       "--plots", o->plots,
       "also write plots to OUT/plots: .dat data, .gp gnuplot script, .svg and .png (default: off)");
+  cmd->add_flag("--segments", o->segments,
+                "also write segments.EXT: test metrics of each model and ablation variant "
+                "within segments of the test users (test transition seen in training or not, "
+                "input length, target popularity); loads each group's dataset (default: off)");
   cmd->add_option(
       "--reference", o->reference,
       "published numbers (JSON like results/reference/published.json; default: that file when it "

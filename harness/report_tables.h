@@ -20,17 +20,10 @@
 #include <string>
 #include <vector>
 
+#include "harness/report_text.h"
 #include "harness/trial_store.h"
 
 namespace seqrec {
-
-// Mean and sample standard deviation (n - 1; 0 with one value).
-struct Stat {
-  double mean = 0.0;
-  double std = 0.0;
-  int n = 0;
-};
-Stat summarize(const std::vector<double>& values);
 
 // A published number set (results/reference/published.json, "results" entry).
 struct ReferenceEntry {
@@ -127,7 +120,6 @@ struct Report {
 // Groups, selects configurations, runs the significance tests (reads per_user.csv).
 Report build_report(const TrialScan& scan, const Reference& reference);
 
-enum class TableFormat { Markdown, Latex, Csv, Json };
 // "md"/"markdown", "latex"/"tex", "csv", "json"; InputError otherwise.
 TableFormat parse_table_format(const std::string& name);
 std::string format_extension(TableFormat format);  // "md", "tex", "csv", "json"
@@ -140,9 +132,5 @@ std::string render_sensitivity(const Report& report, TableFormat format);
 // (created), atomically. Returns the paths written, in order.
 std::vector<std::string> write_report_tables(const Report& report, const std::string& out_dir,
                                              const std::vector<TableFormat>& formats);
-
-// Fixed number formats shared with the plots.
-std::string format_metric(double v);   // %.4f, no "-0.0000"
-std::string format_p_value(double p);  // %.3g; "" for NaN
 
 }  // namespace seqrec

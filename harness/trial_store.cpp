@@ -206,6 +206,7 @@ TrialRecord read_trial(const std::string& dir, const std::string& rel_dir) {
   t.trial_id = optional_string(j, "trial_id", file);
   t.model = required_string(j, "model", file);
   t.dataset = required_string(j, "dataset/name", file);
+  t.dataset_info = optional_object(j, "dataset", file);
   t.protocol_hash = required_string(j, "protocol_hash", file);
   t.protocol = optional_object(j, "protocol", file);
   t.params = optional_object(j, "params", file);

@@ -19,7 +19,8 @@ struct TrialRecord {
   std::string status;   // "ok" or "failed"
   std::string failure;  // reason when failed
   std::string model;
-  std::string dataset;  // dataset.name
+  std::string dataset;                                     // dataset.name
+  nlohmann::json dataset_info = nlohmann::json::object();  // name, directory, counts as recorded
   std::string protocol_hash;
   nlohmann::json protocol = nlohmann::json::object();
   nlohmann::json params = nlohmann::json::object();   // the model's hyper-parameters
