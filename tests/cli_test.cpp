@@ -21,9 +21,7 @@ using seqrec::testing::ScratchDir;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using seqrec::testing::contains;
 
 // Single-quotes a path for the shell.
 std::string q(const std::string& s) { return "'" + s + "'"; }

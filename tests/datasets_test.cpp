@@ -36,9 +36,7 @@ std::string input_error_message(const std::function<void()>& action) {
   return "";
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using seqrec::testing::contains;
 
 // A dataset folder DIR/NAME/ holding NAME.inter (and NAME.item when given).
 std::string write_atomic(const ScratchDir& scratch, const std::string& name,

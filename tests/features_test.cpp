@@ -32,9 +32,7 @@ std::string input_error_message(const std::function<void()>& action) {
   return "";
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using seqrec::testing::contains;
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

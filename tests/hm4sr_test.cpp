@@ -15,6 +15,7 @@
 #include "datasets/npy.h"
 #include "harness/errors.h"
 #include "model_fixtures.h"
+#include "tests/test_support.h"
 
 using namespace seqrec;
 using namespace seqrec::testing;
@@ -73,9 +74,7 @@ std::string build_error(const Dataset& data, const std::vector<std::string>& set
   return "";
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using seqrec::testing::contains;
 
 // `seqrec train --model hm4sr` on `dataset` must exit 2 with one line "error: ..." holding
 // every one of `parts`.

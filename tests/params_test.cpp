@@ -12,14 +12,13 @@
 #include "harness/protocol.h"
 #include "harness/trainer.h"
 #include "harness/trial.h"
+#include "tests/test_support.h"
 
 using namespace seqrec;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using seqrec::testing::contains;
 
 // Runs `action`, which must throw InputError; returns its message.
 std::string input_error_message(const std::function<void()>& action) {

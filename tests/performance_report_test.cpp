@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "harness/errors.h"
+#include "tests/test_support.h"
 
 using nlohmann::json;
 
@@ -44,9 +45,7 @@ json sample_bench() {
             bench_row("BM_TrainStep/fame", 480.0, {{"sequences/s", 266.0}})}}};
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using seqrec::testing::contains;
 
 }  // namespace
 

@@ -25,16 +25,9 @@ using seqrec::testing::ScratchDir;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using seqrec::testing::contains;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using seqrec::testing::slurp;
 
 // Five users over items 1..5 (leave-one-out: last item test, second-to-last validation):
 //   u0: 1 2 3 4          training pairs (1,2)        test pair (3,4): seen (from u3)

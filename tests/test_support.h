@@ -11,6 +11,18 @@ namespace seqrec::testing {
 
 inline std::string source_dir() { return SEQREC_SOURCE_DIR; }
 
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A whole file as bytes; "" when it cannot be read.
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 // ../shared/datasets/NAME beside the repository (CI puts shared/ there).
 inline std::string shared_dataset(const std::string& name) {
   return source_dir() + "/../shared/datasets/" + name;
