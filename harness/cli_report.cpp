@@ -10,6 +10,7 @@
 #include "datasets/split.h"
 #include "harness/cli_commands.h"
 #include "harness/errors.h"
+#include "harness/protocol.h"
 #include "harness/report_plots.h"
 #include "harness/report_segments.h"
 #include "harness/report_tables.h"
@@ -54,11 +55,7 @@ Dataset dataset_of_group(const ReportGroup& g) {
   if (split != "loo")
     throw InputError(t.result_path() + ": --segments supports the leave-one-out split, not '" +
                      split + "'");
-  PreprocessOptions filter;
-  const nlohmann::json f = t.protocol.value("filter", nlohmann::json::object());
-  filter.user_core = f.value("user_core", 0);
-  filter.item_core = f.value("item_core", 0);
-  filter.drop_duplicates = f.value("drop_duplicates", false);
+  const PreprocessOptions filter = recorded_filter(t.protocol);
   const std::string argument = info.value("argument", t.dataset);
   const std::string directory = info.value("directory", std::string());
   std::string where = argument;

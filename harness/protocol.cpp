@@ -95,6 +95,15 @@ nlohmann::json Protocol::to_json() const {
           {"valid_metric", valid_metric}};
 }
 
+PreprocessOptions recorded_filter(const nlohmann::json& protocol) {
+  const nlohmann::json f = protocol.value("filter", nlohmann::json::object());
+  PreprocessOptions filter;
+  filter.user_core = f.value("user_core", filter.user_core);
+  filter.item_core = f.value("item_core", filter.item_core);
+  filter.drop_duplicates = f.value("drop_duplicates", filter.drop_duplicates);
+  return filter;
+}
+
 std::string Protocol::hash() const { return stable_hash(to_json().dump()); }
 
 }  // namespace seqrec

@@ -26,6 +26,10 @@ struct Protocol {
   std::string hash() const;
 };
 
+// The dataset filter of a recorded protocol (the "filter" object Protocol::to_json writes);
+// a missing key keeps its default.
+PreprocessOptions recorded_filter(const nlohmann::json& protocol);
+
 // The protocol's keys as a parameter schema, so `--set max_len=200` and config files use the
 // same validation as model keys.
 ParamSchema protocol_schema();

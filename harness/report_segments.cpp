@@ -47,11 +47,10 @@ TrialSegmentMeans segment_means(const TrialRecord& t, const std::vector<SegmentD
     columns.push_back(csv.column(m));
     if (columns.back() < 0) throw InputError(path + ": no column '" + m + "'");
   }
-  TrialSegmentMeans out;
-  std::vector<std::vector<std::vector<double>>> sum;
+  TrialSegmentMeans out;  // `mean` holds sums until every row is read
   for (const auto& d : dims) {
     const size_t cells = d.segments.size() + 1;
-    sum.emplace_back(metrics.size(), std::vector<double>(cells, 0.0));
+    out.mean.emplace_back(metrics.size(), std::vector<double>(cells, 0.0));
     out.users.emplace_back(cells, 0);
   }
   for (size_t row = 0; row < csv.rows.size(); ++row) {
@@ -66,18 +65,16 @@ TrialSegmentMeans segment_means(const TrialRecord& t, const std::vector<SegmentD
       ++out.users[d][all];
       for (size_t m = 0; m < metrics.size(); ++m) {
         const double v = csv.rows[row][static_cast<size_t>(columns[m])];
-        sum[d][m][segment] += v;
-        sum[d][m][all] += v;
+        out.mean[d][m][segment] += v;
+        out.mean[d][m][all] += v;
       }
     }
   }
-  out.mean = sum;
   for (size_t d = 0; d < dims.size(); ++d)
-    for (size_t m = 0; m < metrics.size(); ++m)
-      for (size_t s = 0; s < out.users[d].size(); ++s)
-        out.mean[d][m][s] = out.users[d][s] > 0
-                                ? sum[d][m][s] / static_cast<double>(out.users[d][s])
-                                : std::numeric_limits<double>::quiet_NaN();
+    for (auto& sums : out.mean[d])
+      for (size_t s = 0; s < sums.size(); ++s)
+        sums[s] = out.users[d][s] > 0 ? sums[s] / static_cast<double>(out.users[d][s])
+                                      : std::numeric_limits<double>::quiet_NaN();
   return out;
 }
 
