@@ -173,34 +173,46 @@ SupervisedPositives DuoRecImpl::supervised_positives(const Batch& batch) const {
   return p;
 }
 
+torch::Tensor DuoRecImpl::last_states_by_length(const torch::Tensor& items,
+                                                const torch::Tensor& lengths, int64_t group_rows) {
+  const int64_t B = items.size(0);
+  auto order = std::get<1>(lengths.sort(/*stable=*/true, /*dim=*/0, /*descending=*/false));
+  auto sorted_items = items.index_select(0, order);
+  auto sorted_lengths = lengths.index_select(0, order);
+  auto host_lengths = sorted_lengths.to(torch::kCPU).contiguous();
+  const int64_t* length = host_lengths.data_ptr<int64_t>();
+  std::vector<torch::Tensor> groups;
+  for (int64_t begin = 0; begin < B; begin += group_rows) {
+    const int64_t end = std::min(B, begin + group_rows);
+    Batch group;
+    group.items = sorted_items.slice(0, begin, end).slice(1, 0, length[end - 1]);
+    group.lengths = sorted_lengths.slice(0, begin, end);
+    groups.push_back(group.last_position(encode(group.items)));
+  }
+  return torch::cat(groups, 0).index_select(0, torch::argsort(order));
+}
+
 LossParts DuoRecImpl::loss(const Batch& batch) {
   LossParts out = SASRecImpl::loss(batch);
   if (cl_weight == 0.0) return out;
-  const int64_t B = batch.size();
   // View a: another dropout pass of the sequence. View b: the supervised positive (us_x) or a
   // third dropout pass (un). The pass that feeds CE is not reused as a view, as in the authors'
-  // us_x; one encoder call covers both views (causal attention ignores trailing padding).
-  torch::Tensor other = batch.items, other_lengths = batch.lengths;
+  // us_x.
+  auto view_a = batch.last_position(encode(batch.items));
+  torch::Tensor view_b;
   if (supervised) {
     auto positives = supervised_positives(batch);
-    other = positives.items;
-    other_lengths = positives.lengths;
+    view_b = last_states_by_length(positives.items, positives.lengths);
+  } else {
+    view_b = batch.last_position(encode(batch.items));
   }
-  const int64_t width = std::max(batch.items.size(1), other.size(1));
-  auto pad = [width](const torch::Tensor& t) {
-    return torch::constant_pad_nd(t, {0, width - t.size(1)}, 0);
-  };
-  Batch views;
-  views.items = torch::cat({pad(batch.items), pad(other)}, 0);
-  views.lengths = torch::cat({batch.lengths, other_lengths}, 0);
-  auto z = views.last_position(encode(views.items));
 
   torch::Tensor false_negatives;
   if (mask_same_target) {
     auto t = row_targets(batch);
     false_negatives = same_label_mask(t).logical_and(t.gt(0).unsqueeze(0));
   }
-  auto cl = info_nce(z.slice(0, 0, B), z.slice(0, B), contrast, false_negatives);
+  auto cl = info_nce(view_a, view_b, contrast, false_negatives);
   out.total = out.total + cl_weight * cl;
   out.parts.emplace_back("contrastive", cl);
   return out;

@@ -60,6 +60,13 @@ class DuoRecImpl : public SASRecImpl {
   // rows whose target no other user's prefix shares fall back to their own sequence, which
   // makes their pair the unsupervised (dropout-only) one, as in the authors' code.
   SupervisedPositives supervised_positives(const Batch& batch) const;
+  // Each row's encoder state at its last real position, [B, d], in row order, computed in
+  // groups of `group_rows` rows of similar length, each group trimmed to its longest row.
+  // Causal attention makes a row's states independent of trailing padding, so without dropout
+  // this equals one padded pass; it skips the padding of supervised positives, whose lengths
+  // are unrelated to the (possibly length-bucketed) batch's.
+  torch::Tensor last_states_by_length(const torch::Tensor& items, const torch::Tensor& lengths,
+                                      int64_t group_rows = 64);
 
   SameTargetIndex same_target;
   double cl_weight;

@@ -169,6 +169,26 @@ BOOST_AUTO_TEST_CASE(contrastive_part_is_logged_for_both_modes) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(length_grouped_last_states_equal_one_padded_pass) {
+  const Dataset& data = synthetic_dataset();
+  auto built = build_model("duorec", data, {}, 4);
+  auto& model = model_as<DuoRecImpl>(*built);
+  model.eval();
+  torch::NoGradGuard no_grad;
+  Batch batch = training_batch(*built, 37);
+  const auto lengths = batch.lengths;
+  BOOST_REQUIRE(lengths.min().item<int64_t>() < lengths.max().item<int64_t>());
+  auto padded = batch.last_position(model.encode(batch.items));
+  // Group sizes that split the rows unevenly, one group, and one row per group.
+  for (int64_t group_rows : {5, 37, 1}) {
+    BOOST_TEST_CONTEXT("group_rows " << group_rows) {
+      auto grouped = model.last_states_by_length(batch.items, lengths, group_rows);
+      BOOST_REQUIRE(grouped.sizes() == padded.sizes());
+      BOOST_TEST(torch::allclose(grouped, padded, /*rtol=*/1e-5, /*atol=*/1e-6));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(duorec_beats_popularity_on_ml100k) {
   // The default last_position samples make an ml-100k epoch ~97k sequences (minutes at one
   // thread; the authors' log shows DuoRec needs several such epochs to pass Pop), so this
