@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "bench/bench_device.h"
@@ -159,6 +160,42 @@ void train_epoch(benchmark::State& state, Precision precision, bool length_bucke
   steps.report(state);
 }
 
+// SASRec's full-softmax CE alone, forward and backward: the [T, 64] x [64, N+1] score product
+// and the cross-entropy over it, T = the mean number of targets in a shuffled batch of 128.
+// Read against BM_TrainStep/sasrec and BM_TrainStepBF16/sasrec: what share of a step the loss
+// is, and how much of bf16's gain (or lack of it) comes from there.
+void softmax_ce(benchmark::State& state, Precision precision) {
+  TrainingBatcher batcher(beauty_split(), SampleMode::AllPositions, 50);
+  std::mt19937_64 rng(42);
+  const auto order = batcher.epoch_order(rng);
+  double targets_seen = 0, batches = 0;
+  for (size_t begin = 0; begin + 128 <= order.size(); begin += 128, ++batches)
+    targets_seen +=
+        batcher.make_batch(order, begin, begin + 128).targets.gt(0).sum().item<double>();
+  const int64_t rows = static_cast<int64_t>(targets_seen / batches);
+  const int64_t columns = beauty().num_items() + 1;
+  torch::manual_seed(42);
+  const auto& device = bench::device();
+  auto table = (torch::randn({columns, 64}) * 0.02).to(device).requires_grad_(true);
+  auto hidden = torch::randn({rows, 64}).to(device).requires_grad_(true);
+  const auto targets = torch::randint(1, columns, {rows}, torch::kLong).to(device);
+  auto step = [&] {
+    torch::Tensor loss;
+    {
+      AutocastGuard autocast(precision, device);
+      loss = torch::nn::functional::cross_entropy(torch::matmul(hidden, table.t()), targets);
+    }
+    loss.backward();
+    table.mutable_grad().zero_();
+    hidden.mutable_grad().zero_();
+    bench::finish_iteration();
+  };
+  step();  // untimed: first gradients allocated
+  for (auto _ : state) step();
+  state.SetLabel("CE over " + std::to_string(rows) + " x " + std::to_string(columns) +
+                 " scores, forward + backward, " + to_string(precision));
+}
+
 void BM_TrainingBatches(benchmark::State& state) {
   TrainingBatcher batcher(beauty_split(), SampleMode::AllPositions, 50);
   std::mt19937_64 rng(42);
@@ -200,6 +237,11 @@ const bool registered = [] {
   benchmark::RegisterBenchmark("BM_TrainStepBF16/sasrec", [](benchmark::State& s) {
     train_step(s, "sasrec", Precision::BFloat16);
   })->Unit(benchmark::kMillisecond);
+  for (const Precision precision : {Precision::Float32, Precision::BFloat16}) {
+    benchmark::RegisterBenchmark(("BM_SoftmaxCE/" + to_string(precision)).c_str(),
+                                 [precision](benchmark::State& s) { softmax_ce(s, precision); })
+        ->Unit(benchmark::kMillisecond);
+  }
   for (const bool bucketed : {false, true}) {
     const std::string order = bucketed ? "sasrec_bucketed" : "sasrec";
     benchmark::RegisterBenchmark(
