@@ -160,24 +160,29 @@ void train_epoch(benchmark::State& state, Precision precision, bool length_bucke
   steps.report(state);
 }
 
-// SASRec's full-softmax CE alone, forward and backward: the [T, 64] x [64, N+1] score product
-// and the cross-entropy over it, T = the mean number of targets in a shuffled batch of 128.
-// Read against BM_TrainStep/sasrec and BM_TrainStepBF16/sasrec: what share of a step the loss
-// is, and how much of bf16's gain (or lack of it) comes from there.
+// SASRec's full-softmax CE alone, forward and backward: the [T, d] x [d, N+1] score product
+// and the cross-entropy over it, T = the mean number of targets in a shuffled batch (SASRec's
+// batch size and d, as BM_TrainStep/sasrec runs them). Read against BM_TrainStep/sasrec and
+// BM_TrainStepBF16/sasrec: what share of a step the loss is, and how much of bf16's gain (or
+// lack of it) comes from there.
 void softmax_ce(benchmark::State& state, Precision precision) {
-  TrainingBatcher batcher(beauty_split(), SampleMode::AllPositions, 50);
+  const TrialSetup setup = make_trial_setup("sasrec", beauty().directory, nullptr, "", kSasrecCE,
+                                            42, 1, bench::device_name());
+  const auto batch_size = static_cast<size_t>(setup.trainer.batch_size);
+  const int64_t width = setup.params.get_int("hidden");
+  TrainingBatcher batcher(beauty_split(), setup.trainer.sample_mode, setup.protocol.max_len);
   std::mt19937_64 rng(42);
   const auto order = batcher.epoch_order(rng);
   double targets_seen = 0, batches = 0;
-  for (size_t begin = 0; begin + 128 <= order.size(); begin += 128, ++batches)
+  for (size_t begin = 0; begin + batch_size <= order.size(); begin += batch_size, ++batches)
     targets_seen +=
-        batcher.make_batch(order, begin, begin + 128).targets.gt(0).sum().item<double>();
+        batcher.make_batch(order, begin, begin + batch_size).targets.gt(0).sum().item<double>();
   const int64_t rows = static_cast<int64_t>(targets_seen / batches);
   const int64_t columns = beauty().num_items() + 1;
   torch::manual_seed(42);
   const auto& device = bench::device();
-  auto table = (torch::randn({columns, 64}) * 0.02).to(device).requires_grad_(true);
-  auto hidden = torch::randn({rows, 64}).to(device).requires_grad_(true);
+  auto table = (torch::randn({columns, width}) * 0.02).to(device).requires_grad_(true);
+  auto hidden = torch::randn({rows, width}).to(device).requires_grad_(true);
   const auto targets = torch::randint(1, columns, {rows}, torch::kLong).to(device);
   auto step = [&] {
     torch::Tensor loss;
