@@ -34,7 +34,7 @@ BERT4RecImpl::BERT4RecImpl(const ModelContext& c)
                                                              /*scale_by_sqrt_dim=*/false));
   embedding_norm =
       register_module("embedding_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
-  embedding_dropout = register_module("embedding_dropout", torch::nn::Dropout(options.dropout()));
+  embedding_dropout = register_module("embedding_dropout", Dropout(options.dropout()));
   encoder = register_module("encoder", TransformerEncoder(options));
   head_dense = register_module("head_dense", torch::nn::Linear(d, d));
   head_norm = register_module("head_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));

@@ -42,7 +42,7 @@ class BERT4RecImpl : public SequentialRecommenderImpl {
   double mask_prob;
   SequenceEmbedding embedding{nullptr};  // item table of N + 2 rows: 0 = padding, N+1 = [mask]
   torch::nn::LayerNorm embedding_norm{nullptr};
-  torch::nn::Dropout embedding_dropout{nullptr};
+  Dropout embedding_dropout{nullptr};
   TransformerEncoder encoder{nullptr};
   torch::nn::Linear head_dense{nullptr};  // BERT's prediction head: dense + GELU + LayerNorm
   torch::nn::LayerNorm head_norm{nullptr};

@@ -38,7 +38,7 @@ CaserImpl::CaserImpl(const ModelContext& c)
   if (n_v > 0)
     vertical = register_module("vertical",
                                torch::nn::Conv2d(torch::nn::Conv2dOptions(1, n_v, {window, 1})));
-  dropout = register_module("dropout", torch::nn::Dropout(c.params.get_float("dropout")));
+  dropout = register_module("dropout", Dropout(c.params.get_float("dropout")));
   fc = register_module("fc", torch::nn::Linear(n_v * d + n_h * window, d));
   output = register_module("output", torch::nn::Embedding(num_items + 1, 2 * d));
   output_bias = register_parameter("output_bias", torch::zeros({num_items + 1}));

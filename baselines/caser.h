@@ -3,6 +3,7 @@
 // horizontal convolutions (heights 1..L, max-pooled over time) capture union-level patterns,
 // vertical convolutions (L x 1) point-level ones; the result, with a user embedding, scores
 // every item against a separate output table plus a per-item bias.
+#include "models/layers/dropout.h"
 #include "models/losses.h"
 #include "models/sequential_recommender.h"
 
@@ -31,7 +32,7 @@ class CaserImpl : public SequentialRecommenderImpl {
   torch::nn::Embedding item{nullptr}, user{nullptr};
   torch::nn::ModuleList horizontal;     // Conv2d(1, h_filters, (h, d)) for h = 1..window
   torch::nn::Conv2d vertical{nullptr};  // Conv2d(1, v_filters, (window, 1))
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
   torch::nn::Linear fc{nullptr};
   torch::nn::Embedding output{nullptr};  // [N+1, 2d], separate from the input table
   torch::Tensor output_bias;             // [N+1]

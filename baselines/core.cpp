@@ -60,14 +60,12 @@ COREImpl::COREImpl(const ModelContext& c)
   embedding = register_module("embedding", SequenceEmbedding(c.data.num_items(), c.max_len, d,
                                                              /*dropout=*/0.0,
                                                              /*scale_by_sqrt_dim=*/false));
-  sess_dropout =
-      register_module("sess_dropout", torch::nn::Dropout(c.params.get_float("sess_dropout")));
-  item_dropout =
-      register_module("item_dropout", torch::nn::Dropout(c.params.get_float("item_dropout")));
+  sess_dropout = register_module("sess_dropout", Dropout(c.params.get_float("sess_dropout")));
+  item_dropout = register_module("item_dropout", Dropout(c.params.get_float("item_dropout")));
   if (transformer) {
     input_norm = register_module("input_norm",
                                  torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-12)));
-    input_dropout = register_module("input_dropout", torch::nn::Dropout(options.dropout()));
+    input_dropout = register_module("input_dropout", Dropout(options.dropout()));
     encoder = register_module("encoder", TransformerEncoder(options));
     weight_head = register_module("weight_head", torch::nn::Linear(d, 1));
   }

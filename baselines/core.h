@@ -33,7 +33,7 @@ class COREImpl : public SequentialRecommenderImpl {
   double temperature;
   SequenceEmbedding embedding{nullptr};  // its item table is the only item space
   torch::nn::LayerNorm input_norm{nullptr};
-  torch::nn::Dropout input_dropout{nullptr}, sess_dropout{nullptr}, item_dropout{nullptr};
+  Dropout input_dropout{nullptr}, sess_dropout{nullptr}, item_dropout{nullptr};
   TransformerEncoder encoder{nullptr};
   torch::nn::Linear weight_head{nullptr};  // hidden state -> α logit
 };

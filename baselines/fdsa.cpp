@@ -94,7 +94,7 @@ FDSAImpl::FDSAImpl(const ModelContext& c)
   item_norm = register_module("item_norm", norm());
   feature_norm = register_module("feature_norm", norm());
   output_norm = register_module("output_norm", norm());
-  dropout = register_module("dropout", torch::nn::Dropout(options.dropout()));
+  dropout = register_module("dropout", Dropout(options.dropout()));
   item_encoder = register_module("item_encoder", TransformerEncoder(options));
   feature_encoder = register_module("feature_encoder", TransformerEncoder(options));
   combine = register_module("combine", torch::nn::Linear(2 * d, d));

@@ -31,7 +31,7 @@ class FDSAImpl : public SequentialRecommenderImpl {
   torch::nn::Embedding category{nullptr};
   torch::nn::Linear feature_score_hidden{nullptr}, feature_score{nullptr};  // vanilla attention
   torch::nn::LayerNorm item_norm{nullptr}, feature_norm{nullptr}, output_norm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
   TransformerEncoder item_encoder{nullptr}, feature_encoder{nullptr};
   torch::nn::Linear combine{nullptr};  // [item; feature] (2d) -> d
   NextItemLossOptions loss_options;

@@ -25,7 +25,7 @@ torch::Tensor left_align(const torch::Tensor& rows, const torch::Tensor& lengths
 FilterLayerImpl::FilterLayerImpl(int64_t n, int64_t dim, double p) : length(n) {
   // As the authors' code: N(0, 1) * 0.02, untouched by the model's weight initialisation.
   filter = register_parameter("filter", torch::randn({n / 2 + 1, dim, 2}) * 0.02);
-  dropout = register_module("dropout", torch::nn::Dropout(p));
+  dropout = register_module("dropout", Dropout(p));
   norm = register_module("norm", layer_norm(dim));
 }
 
@@ -42,7 +42,7 @@ FilterBlockImpl::FilterBlockImpl(int64_t n, int64_t dim, int64_t inner, double p
   filter = register_module("filter", FilterLayer(n, dim, p));
   // The authors' feed-forward has no dropout between its two layers, only on its output.
   feed_forward = register_module("feed_forward", FeedForward(dim, inner, 0.0, activation));
-  dropout = register_module("dropout", torch::nn::Dropout(p));
+  dropout = register_module("dropout", Dropout(p));
   norm = register_module("norm", layer_norm(dim));
 }
 
@@ -82,7 +82,7 @@ FMLPRecImpl::FMLPRecImpl(const ModelContext& c)
       torch::nn::Embedding(torch::nn::EmbeddingOptions(c.data.num_items() + 1, d).padding_idx(0)));
   position = register_module("position", torch::nn::Embedding(length, d));
   embedding_norm = register_module("embedding_norm", layer_norm(d));
-  embedding_dropout = register_module("embedding_dropout", torch::nn::Dropout(p));
+  embedding_dropout = register_module("embedding_dropout", Dropout(p));
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.params.get_int("layers"); ++i)
     blocks->push_back(FilterBlock(length, d, inner, p, c.params.get_string("activation")));

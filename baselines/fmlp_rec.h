@@ -23,7 +23,7 @@ class FilterLayerImpl : public torch::nn::Module {
 
   int64_t length;
   torch::Tensor filter;
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
   torch::nn::LayerNorm norm{nullptr};
 };
 TORCH_MODULE(FilterLayer);
@@ -37,7 +37,7 @@ class FilterBlockImpl : public torch::nn::Module {
 
   FilterLayer filter{nullptr};
   FeedForward feed_forward{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
   torch::nn::LayerNorm norm{nullptr};
 };
 TORCH_MODULE(FilterBlock);
@@ -55,7 +55,7 @@ class FMLPRecImpl : public SequentialRecommenderImpl {
   int64_t length;  // n = the protocol's max_len
   torch::nn::Embedding item{nullptr}, position{nullptr};
   torch::nn::LayerNorm embedding_norm{nullptr};
-  torch::nn::Dropout embedding_dropout{nullptr};
+  Dropout embedding_dropout{nullptr};
   torch::nn::ModuleList blocks;
   NextItemLossOptions loss_options;
 };

@@ -28,7 +28,7 @@ GRU4RecImpl::GRU4RecImpl(const ModelContext& c) : loss_options(next_item_loss_op
   item = register_module(
       "item",
       torch::nn::Embedding(torch::nn::EmbeddingOptions(c.data.num_items() + 1, e).padding_idx(0)));
-  dropout = register_module("dropout", torch::nn::Dropout(c.params.get_float("dropout")));
+  dropout = register_module("dropout", Dropout(c.params.get_float("dropout")));
   gru = register_module(
       "gru",
       torch::nn::GRU(

@@ -2,6 +2,7 @@
 // GRU4Rec (Hidasi et al., ICLR 2016), in its sequential-recommendation form (RecBole; Hidasi &
 // Czapp, RecSys 2023): item embedding -> dropout -> GRU -> (projection to the embedding width)
 // -> dot product with the shared item embedding, trained with a loss at every position.
+#include "models/layers/dropout.h"
 #include "models/losses.h"
 #include "models/sequential_recommender.h"
 
@@ -18,7 +19,7 @@ class GRU4RecImpl : public SequentialRecommenderImpl {
   torch::Tensor encode(const torch::Tensor& items);
 
   torch::nn::Embedding item{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
   torch::nn::GRU gru{nullptr};
   torch::nn::Linear projection{nullptr};  // only when hidden != embedding
   NextItemLossOptions loss_options;

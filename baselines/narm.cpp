@@ -26,10 +26,10 @@ NARMImpl::NARMImpl(const ModelContext& c) : loss_options(next_item_loss_options(
   item = register_module(
       "item",
       torch::nn::Embedding(torch::nn::EmbeddingOptions(c.data.num_items() + 1, e).padding_idx(0)));
-  embedding_dropout = register_module("embedding_dropout",
-                                      torch::nn::Dropout(c.params.get_float("embedding_dropout")));
+  embedding_dropout =
+      register_module("embedding_dropout", Dropout(c.params.get_float("embedding_dropout")));
   context_dropout =
-      register_module("context_dropout", torch::nn::Dropout(c.params.get_float("context_dropout")));
+      register_module("context_dropout", Dropout(c.params.get_float("context_dropout")));
   gru = register_module(
       "gru",
       torch::nn::GRU(

@@ -2,6 +2,7 @@
 // NARM (Li et al., CIKM 2017): GRU encoder; the global encoder is the last hidden state, the
 // local encoder attends over every real position with the last state as query; a bilinear
 // decoder scores items against the concatenated context.
+#include "models/layers/dropout.h"
 #include "models/losses.h"
 #include "models/sequential_recommender.h"
 
@@ -22,7 +23,7 @@ class NARMImpl : public SequentialRecommenderImpl {
   torch::Tensor represent(const Batch& batch);
 
   torch::nn::Embedding item{nullptr};
-  torch::nn::Dropout embedding_dropout{nullptr}, context_dropout{nullptr};
+  Dropout embedding_dropout{nullptr}, context_dropout{nullptr};
   torch::nn::GRU gru{nullptr};
   torch::nn::Linear a1{nullptr}, a2{nullptr}, v{nullptr}, decoder{nullptr};
   NextItemLossOptions loss_options;

@@ -51,7 +51,7 @@ TimeAwareAttentionImpl::TimeAwareAttentionImpl(int64_t dim, int64_t h, double p)
   q = register_module("q", torch::nn::Linear(dim, dim));
   k = register_module("k", torch::nn::Linear(dim, dim));
   v = register_module("v", torch::nn::Linear(dim, dim));
-  attn_dropout = register_module("attn_dropout", torch::nn::Dropout(p));
+  attn_dropout = register_module("attn_dropout", Dropout(p));
 }
 
 torch::Tensor TimeAwareAttentionImpl::forward(const torch::Tensor& query,
@@ -97,7 +97,7 @@ TimeAwareBlockImpl::TimeAwareBlockImpl(const TransformerOptions& o) : options(o)
       register_module("feed_forward", FeedForward(o.dim(), o.inner(), o.dropout(), o.activation()));
   attention_norm = register_module("attention_norm", layer_norm(o.dim()));
   feed_forward_norm = register_module("feed_forward_norm", layer_norm(o.dim()));
-  dropout = register_module("dropout", torch::nn::Dropout(o.dropout()));
+  dropout = register_module("dropout", Dropout(o.dropout()));
 }
 
 torch::Tensor TimeAwareBlockImpl::forward(const torch::Tensor& x, const TimeAwareRelations& rel,
@@ -162,7 +162,7 @@ TiSASRecImpl::TiSASRecImpl(const ModelContext& c)
   position_v = register_module("position_v", torch::nn::Embedding(c.max_len, d));
   interval_k = register_module("interval_k", torch::nn::Embedding(time_span + 1, d));
   interval_v = register_module("interval_v", torch::nn::Embedding(time_span + 1, d));
-  dropout = register_module("dropout", torch::nn::Dropout(options.dropout()));
+  dropout = register_module("dropout", Dropout(options.dropout()));
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < options.layers(); ++i) blocks->push_back(TimeAwareBlock(options));
   if (options.pre_norm()) final_norm = register_module("final_norm", layer_norm(d));
@@ -185,7 +185,7 @@ TimeAwareRelations TiSASRecImpl::relations(const torch::Tensor& timestamps,
     rel.interval_v = dropout(interval_v(rel.intervals));
     return rel;
   }
-  const bool drop = is_training() && dropout->options.p() > 0;
+  const bool drop = is_training() && dropout->p > 0;
   auto table = [&](const torch::nn::Embedding& e) {
     auto w = e->weight.unsqueeze(0);
     return drop ? dropout(w.expand({B, -1, -1})) : w;  // a table per row: its own mask

@@ -47,7 +47,7 @@ class TimeAwareAttentionImpl : public torch::nn::Module {
 
   int64_t heads;
   torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr};
-  torch::nn::Dropout attn_dropout{nullptr};
+  Dropout attn_dropout{nullptr};
 };
 TORCH_MODULE(TimeAwareAttention);
 
@@ -63,7 +63,7 @@ class TimeAwareBlockImpl : public torch::nn::Module {
   TimeAwareAttention attention{nullptr};
   FeedForward feed_forward{nullptr};
   torch::nn::LayerNorm attention_norm{nullptr}, feed_forward_norm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
 };
 TORCH_MODULE(TimeAwareBlock);
 
@@ -87,7 +87,7 @@ class TiSASRecImpl : public SequentialRecommenderImpl {
   torch::nn::Embedding item{nullptr};
   torch::nn::Embedding position_k{nullptr}, position_v{nullptr};  // max_len rows
   torch::nn::Embedding interval_k{nullptr}, interval_v{nullptr};  // time_span + 1 rows
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
   torch::nn::ModuleList blocks;
   torch::nn::LayerNorm final_norm{nullptr};  // pre-norm stacks only
   NextItemLossOptions loss_options;

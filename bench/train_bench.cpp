@@ -92,6 +92,7 @@ class TrainingSteps {
     torch::Tensor loss;
     {
       AutocastGuard autocast(precision_, bench::device());
+      DropoutRngGuard dropout_rng(setup_.trainer.dropout_rng);
       loss = model_->loss(batch).total;
     }
     loss.backward();
@@ -115,7 +116,9 @@ class TrainingSteps {
     state.SetLabel(
         name_ + (has_loss_key ? ", " + setup_.params.get_string("loss") + " loss" : "") +
         ", batch " + std::to_string(batch_size()) + ", " + to_string(setup_.trainer.sample_mode) +
-        (setup_.trainer.length_bucketed ? ", length-bucketed" : "") + ", " + to_string(precision_));
+        (setup_.trainer.length_bucketed ? ", length-bucketed" : "") +
+        (setup_.trainer.dropout_rng == DropoutRng::Counter ? ", counter dropout masks" : "") +
+        ", " + to_string(precision_));
   }
 
  private:
@@ -146,11 +149,16 @@ void train_step(benchmark::State& state, const std::string& model_name, Precisio
   steps.report(state);
 }
 
-// A whole epoch of SASRec (CE) per iteration: every batch of the shuffled order, the last one
-// short, as in training. The targets are stated per epoch.
-void train_epoch(benchmark::State& state, Precision precision, bool length_bucketed) {
+// A whole epoch of SASRec (CE) per iteration: every batch of the order, the last one short, as
+// in training. The targets are stated per epoch.
+struct EpochSetting {
+  std::string name;  // after BM_TrainEpoch/ (and BM_TrainEpochBF16/)
+  std::vector<std::string> assignments;
+};
+
+void train_epoch(benchmark::State& state, Precision precision, const EpochSetting& setting) {
   auto assignments = kSasrecCE;
-  if (length_bucketed) assignments.push_back("batch_order=length_bucketed");
+  assignments.insert(assignments.end(), setting.assignments.begin(), setting.assignments.end());
   TrainingSteps steps("sasrec", assignments, precision);
   steps.warm_up();
   for (auto _ : state) {
@@ -247,18 +255,23 @@ const bool registered = [] {
                                  [precision](benchmark::State& s) { softmax_ce(s, precision); })
         ->Unit(benchmark::kMillisecond);
   }
-  for (const bool bucketed : {false, true}) {
-    const std::string order = bucketed ? "sasrec_bucketed" : "sasrec";
-    benchmark::RegisterBenchmark(
-        ("BM_TrainEpoch/" + order).c_str(),
-        [bucketed](benchmark::State& s) { train_epoch(s, Precision::Float32, bucketed); })
-        ->Unit(benchmark::kSecond)
-        ->Iterations(1);
-    benchmark::RegisterBenchmark(
-        ("BM_TrainEpochBF16/" + order).c_str(),
-        [bucketed](benchmark::State& s) { train_epoch(s, Precision::BFloat16, bucketed); })
-        ->Unit(benchmark::kSecond)
-        ->Iterations(1);
+  // Each batch order with torch's dropout masks (every recorded trial's) and with the counter
+  // sampler, which takes dropout's element-by-element draws out of the step.
+  const std::vector<EpochSetting> settings{
+      {"sasrec", {}},
+      {"sasrec_bucketed", {"batch_order=length_bucketed"}},
+      {"sasrec_counter_dropout", {"dropout_rng=counter"}},
+      {"sasrec_bucketed_counter_dropout", {"batch_order=length_bucketed", "dropout_rng=counter"}}};
+  for (const auto& setting : settings) {
+    for (const Precision precision : {Precision::Float32, Precision::BFloat16}) {
+      const std::string prefix =
+          precision == Precision::Float32 ? "BM_TrainEpoch/" : "BM_TrainEpochBF16/";
+      benchmark::RegisterBenchmark(
+          (prefix + setting.name).c_str(),
+          [precision, setting](benchmark::State& s) { train_epoch(s, precision, setting); })
+          ->Unit(benchmark::kSecond)
+          ->Iterations(1);
+    }
   }
   return true;
 }();

@@ -7,20 +7,13 @@
 #include <limits>
 #include <vector>
 
+#include "harness/vector_clones.h"
+
 namespace seqrec {
 
 namespace {
 
 constexpr double kMasked = -std::numeric_limits<double>::infinity();
-
-// The count loop is the whole cost of evaluation beyond the score product, and the portable
-// x86-64 baseline (SSE2) runs it at a third of the speed AVX2 or AVX-512 can. GCC compiles one
-// clone per instruction set and picks one at load time, so the binary stays portable.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define SEQREC_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SEQREC_VECTOR_CLONES
-#endif
 
 // Items of row[0, n) scoring above and tied with t. The 32-bit counters vectorise (a
 // comparison mask is 32 bits wide); blocks keep them from overflowing on any row length.
@@ -40,6 +33,7 @@ inline void count_above_and_tied(const T* row, int64_t n, T t, int64_t& above, i
   }
 }
 
+// The count loop is the whole cost of evaluation beyond the score product, hence the clones.
 SEQREC_VECTOR_CLONES void count_row(const float* row, int64_t n, float t, int64_t& above,
                                     int64_t& tied) {
   count_above_and_tied(row, n, t, above, tied);

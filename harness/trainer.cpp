@@ -43,6 +43,15 @@ ParamSchema trainer_schema() {
                  "shuffled): less padding to compute, batches no longer uniform draws",
                  {"shuffled", "length_bucketed"});
   s.added_after_recorded_trials("batch_order");
+  s.string_param("dropout_rng", "torch",
+                 "where training dropout draws its masks on CPU: torch (default; torch's "
+                 "Bernoulli sampler, one element at a time in LibTorch builds without MKL such "
+                 "as Debian's; every recorded trial used it), or counter = one key per call from "
+                 "torch's generator, then a hash of (key, element index) per element, vectorised "
+                 "and on every thread: the same keep probability and scaling, a different random "
+                 "stream (fixed-seed results differ from torch's). CUDA always uses torch's",
+                 {"torch", "counter"});
+  s.added_after_recorded_trials("dropout_rng");
   return s;
 }
 
@@ -59,6 +68,7 @@ TrainerConfig trainer_config_from_params(const Params& p) {
   c.sample_mode = parse_sample_mode(p.get_string("train_samples"));
   c.precision = parse_precision(p.get_string("precision"));
   c.length_bucketed = p.get_string("batch_order") == "length_bucketed";
+  c.dropout_rng = parse_dropout_rng(p.get_string("dropout_rng"));
   return c;
 }
 
@@ -137,6 +147,7 @@ EpochRecord Trainer::train_epoch(torch::optim::Optimizer& optimizer, TrainingBat
     {
       // The backward pass runs outside autocast, as autograd replays the recorded casts.
       AutocastGuard autocast(config_.precision, device_);
+      DropoutRngGuard dropout_rng(config_.dropout_rng);
       loss = model_->loss(batch);
     }
     const double value = loss.total.item<double>();

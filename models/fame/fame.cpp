@@ -32,7 +32,7 @@ FacetMoEBlockImpl::FacetMoEBlockImpl(const TransformerOptions& o, int64_t expert
   // the residual and the attention output, which is per head with facet heads.
   attention_norm = register_module("attention_norm", layer_norm(o.pre_norm() ? d : width));
   feed_forward_norm = register_module("feed_forward_norm", layer_norm(width));
-  dropout = register_module("dropout", torch::nn::Dropout(o.dropout()));
+  dropout = register_module("dropout", Dropout(o.dropout()));
 }
 
 FacetMoEBlockOutput FacetMoEBlockImpl::forward(const torch::Tensor& x,

@@ -36,7 +36,7 @@ class FacetMoEBlockImpl : public torch::nn::Module {
   torch::nn::Linear out{nullptr};  // only without facet heads
   FeedForward feed_forward{nullptr};
   torch::nn::LayerNorm attention_norm{nullptr}, feed_forward_norm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
 };
 TORCH_MODULE(FacetMoEBlock);
 

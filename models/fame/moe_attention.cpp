@@ -12,7 +12,7 @@ MoEAttentionImpl::MoEAttentionImpl(int64_t d, int64_t h, int64_t n, double p)
   k = register_module("k", torch::nn::Linear(d, d));
   v = register_module("v", torch::nn::Linear(d, d));
   if (n > 1) router = register_parameter("router", torch::randn({h, n * (d / h), n}) * 0.02);
-  attn_dropout = register_module("attn_dropout", torch::nn::Dropout(p));
+  attn_dropout = register_module("attn_dropout", Dropout(p));
 }
 
 MoEAttentionOutput MoEAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {

@@ -5,6 +5,8 @@
 // standard multi-head attention without the output projection.
 #include <torch/torch.h>
 
+#include "models/layers/dropout.h"
+
 namespace seqrec {
 
 struct MoEAttentionOutput {
@@ -25,7 +27,7 @@ class MoEAttentionImpl : public torch::nn::Module {
   // [H, N·dh, N]: per head, the concatenated expert outputs to N router logits (paper Eq. 16,
   // no bias). Undefined when N = 1: a router over one expert has nothing to decide.
   torch::Tensor router;
-  torch::nn::Dropout attn_dropout{nullptr};
+  Dropout attn_dropout{nullptr};
 };
 TORCH_MODULE(MoEAttention);
 

@@ -10,7 +10,7 @@ MultiHeadAttentionImpl::MultiHeadAttentionImpl(const MultiHeadAttentionOptions& 
   k = register_module("k", torch::nn::Linear(o.dim(), o.dim()));
   v = register_module("v", torch::nn::Linear(o.dim(), o.dim()));
   out = register_module("out", torch::nn::Linear(o.dim(), o.dim()));
-  attn_dropout = register_module("attn_dropout", torch::nn::Dropout(o.dropout()));
+  attn_dropout = register_module("attn_dropout", Dropout(o.dropout()));
 }
 
 torch::Tensor split_heads(const torch::Tensor& x, int64_t heads) {
@@ -24,7 +24,7 @@ torch::Tensor merge_heads(const torch::Tensor& x) {
 }
 
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                     const torch::Tensor& allowed, torch::nn::Dropout& dropout) {
+                     const torch::Tensor& allowed, Dropout& dropout) {
   auto logits = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
   if (allowed.defined()) logits = logits.masked_fill(allowed.logical_not(), -1e9);
   return torch::matmul(dropout(torch::softmax(logits, -1)), v);

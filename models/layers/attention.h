@@ -3,6 +3,8 @@
 // it does not exist in LibTorch 1.13).
 #include <torch/torch.h>
 
+#include "models/layers/dropout.h"
+
 namespace seqrec {
 
 struct MultiHeadAttentionOptions {
@@ -22,7 +24,7 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
 
   MultiHeadAttentionOptions options;
   torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, out{nullptr};
-  torch::nn::Dropout attn_dropout{nullptr};
+  Dropout attn_dropout{nullptr};
 };
 TORCH_MODULE(MultiHeadAttention);
 
@@ -33,7 +35,7 @@ torch::Tensor merge_heads(const torch::Tensor& x);
 // softmax(q k^T / sqrt(dh)) v over heads, with masked logits set to a large negative value
 // (not -inf, so a fully masked row gives a uniform average instead of NaN).
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                     const torch::Tensor& allowed, torch::nn::Dropout& dropout);
+                     const torch::Tensor& allowed, Dropout& dropout);
 
 // [1, 1, L, L] lower-triangular: position i may attend to j <= i.
 torch::Tensor causal_mask(int64_t length, const torch::Device& device);

@@ -9,7 +9,7 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t inner, double p, std::stri
   TORCH_CHECK(activation == "gelu" || activation == "relu", "activation must be gelu or relu");
   in = register_module("in", torch::nn::Linear(dim, inner));
   out = register_module("out", torch::nn::Linear(inner, dim));
-  dropout = register_module("dropout", torch::nn::Dropout(p));
+  dropout = register_module("dropout", Dropout(p));
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
@@ -28,7 +28,7 @@ TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& o) : option
       "attention_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim()}).eps(1e-8)));
   feed_forward_norm = register_module(
       "feed_forward_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim()}).eps(1e-8)));
-  dropout = register_module("dropout", torch::nn::Dropout(o.dropout()));
+  dropout = register_module("dropout", Dropout(o.dropout()));
 }
 
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
@@ -62,7 +62,7 @@ SequenceEmbeddingImpl::SequenceEmbeddingImpl(int64_t num_items, int64_t max_len,
   item = register_module(
       "item", torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items + 1, dim).padding_idx(0)));
   position = register_module("position", torch::nn::Embedding(max_len, dim));
-  dropout = register_module("dropout", torch::nn::Dropout(p));
+  dropout = register_module("dropout", Dropout(p));
 }
 
 torch::Tensor SequenceEmbeddingImpl::forward(const torch::Tensor& items) {

@@ -28,7 +28,7 @@ class FeedForwardImpl : public torch::nn::Module {
   FeedForwardImpl(int64_t dim, int64_t inner, double dropout, std::string activation);
   torch::Tensor forward(const torch::Tensor& x);
   torch::nn::Linear in{nullptr}, out{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
   std::string activation;
 };
 TORCH_MODULE(FeedForward);
@@ -42,7 +42,7 @@ class TransformerBlockImpl : public torch::nn::Module {
   MultiHeadAttention attention{nullptr};
   FeedForward feed_forward{nullptr};
   torch::nn::LayerNorm attention_norm{nullptr}, feed_forward_norm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
 };
 TORCH_MODULE(TransformerBlock);
 
@@ -70,7 +70,7 @@ class SequenceEmbeddingImpl : public torch::nn::Module {
   torch::Tensor add_positions(const torch::Tensor& item_vectors);
 
   torch::nn::Embedding item{nullptr}, position{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  Dropout dropout{nullptr};
   double scale;
 };
 TORCH_MODULE(SequenceEmbedding);
