@@ -92,7 +92,7 @@ class TrainingSteps {
     torch::Tensor loss;
     {
       AutocastGuard autocast(precision_, bench::device());
-      DropoutRngGuard dropout_rng(setup_.trainer.dropout_rng);
+      KernelChoiceGuard kernels(setup_.trainer.kernels);
       loss = model_->loss(batch).total;
     }
     loss.backward();
@@ -117,7 +117,9 @@ class TrainingSteps {
         name_ + (has_loss_key ? ", " + setup_.params.get_string("loss") + " loss" : "") +
         ", batch " + std::to_string(batch_size()) + ", " + to_string(setup_.trainer.sample_mode) +
         (setup_.trainer.length_bucketed ? ", length-bucketed" : "") +
-        (setup_.trainer.dropout_rng == DropoutRng::Counter ? ", counter dropout masks" : "") +
+        (setup_.trainer.kernels.dropout_rng == DropoutRng::Counter ? ", counter dropout masks"
+                                                                   : "") +
+        (setup_.trainer.kernels.cross_entropy == CrossEntropyKernel::Fused ? ", fused CE" : "") +
         ", " + to_string(precision_));
   }
 
@@ -255,13 +257,14 @@ const bool registered = [] {
                                  [precision](benchmark::State& s) { softmax_ce(s, precision); })
         ->Unit(benchmark::kMillisecond);
   }
-  // Each batch order with torch's dropout masks (every recorded trial's) and with the counter
-  // sampler, which takes dropout's element-by-element draws out of the step.
+  // Each batch order with torch's kernels (every recorded trial's) and with the fast ones: the
+  // counter dropout sampler and the fused CE (models/kernel_choice.h).
+  const std::vector<std::string> fast{"dropout_rng=counter", "cross_entropy=fused"};
   const std::vector<EpochSetting> settings{
       {"sasrec", {}},
       {"sasrec_bucketed", {"batch_order=length_bucketed"}},
-      {"sasrec_counter_dropout", {"dropout_rng=counter"}},
-      {"sasrec_bucketed_counter_dropout", {"batch_order=length_bucketed", "dropout_rng=counter"}}};
+      {"sasrec_fast_kernels", fast},
+      {"sasrec_bucketed_fast_kernels", {"batch_order=length_bucketed", fast[0], fast[1]}}};
   for (const auto& setting : settings) {
     for (const Precision precision : {Precision::Float32, Precision::BFloat16}) {
       const std::string prefix =

@@ -52,6 +52,14 @@ ParamSchema trainer_schema() {
                  "stream (fixed-seed results differ from torch's). CUDA always uses torch's",
                  {"torch", "counter"});
   s.added_after_recorded_trials("dropout_rng");
+  s.string_param("cross_entropy", "torch",
+                 "how full-softmax CE losses are computed on CPU: torch (default; log_softmax and "
+                 "nll_loss, as every recorded trial), or fused = one pass per row forward and one "
+                 "backward, float32 accumulation, polynomial exponentials (see "
+                 "models/fused_cross_entropy.h): the same loss to about 1e-6 relative, several "
+                 "times faster, different rounding (fixed-seed results differ from torch's)",
+                 {"torch", "fused"});
+  s.added_after_recorded_trials("cross_entropy");
   return s;
 }
 
@@ -68,7 +76,8 @@ TrainerConfig trainer_config_from_params(const Params& p) {
   c.sample_mode = parse_sample_mode(p.get_string("train_samples"));
   c.precision = parse_precision(p.get_string("precision"));
   c.length_bucketed = p.get_string("batch_order") == "length_bucketed";
-  c.dropout_rng = parse_dropout_rng(p.get_string("dropout_rng"));
+  c.kernels.dropout_rng = parse_dropout_rng(p.get_string("dropout_rng"));
+  c.kernels.cross_entropy = parse_cross_entropy_kernel(p.get_string("cross_entropy"));
   return c;
 }
 
@@ -147,7 +156,7 @@ EpochRecord Trainer::train_epoch(torch::optim::Optimizer& optimizer, TrainingBat
     {
       // The backward pass runs outside autocast, as autograd replays the recorded casts.
       AutocastGuard autocast(config_.precision, device_);
-      DropoutRngGuard dropout_rng(config_.dropout_rng);
+      KernelChoiceGuard kernels(config_.kernels);
       loss = model_->loss(batch);
     }
     const double value = loss.total.item<double>();

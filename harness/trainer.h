@@ -13,7 +13,7 @@
 #include "harness/params.h"
 #include "harness/precision.h"
 #include "harness/protocol.h"
-#include "models/layers/dropout.h"
+#include "models/kernel_choice.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {
@@ -28,9 +28,9 @@ struct TrainerConfig {
   int64_t eval_chunk_items = int64_t{1} << 17;  // larger catalogues are ranked in chunks
   double grad_clip = 0.0;                       // max global gradient norm; 0 = off
   SampleMode sample_mode = SampleMode::AllPositions;
-  bool length_bucketed = false;                // batch order: shuffled (false) or length-bucketed
-  Precision precision = Precision::Float32;    // of the training steps; evaluation is float32
-  DropoutRng dropout_rng = DropoutRng::Torch;  // where training dropout draws its masks
+  bool length_bucketed = false;              // batch order: shuffled (false) or length-bucketed
+  Precision precision = Precision::Float32;  // of the training steps; evaluation is float32
+  KernelChoice kernels;  // dropout sampler and CE implementation of the training steps
 };
 
 // Trainer keys as a schema (defaults documented there); models override defaults through

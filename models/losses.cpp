@@ -1,5 +1,8 @@
 #include "models/losses.h"
 
+#include "models/fused_cross_entropy.h"
+#include "models/kernel_choice.h"
+
 namespace seqrec {
 
 ParamSchema next_item_loss_schema(const std::string& default_kind) {
@@ -51,6 +54,8 @@ torch::Tensor candidate_logits(const torch::Tensor& hidden, const torch::Tensor&
 
 torch::Tensor full_softmax_cross_entropy(const torch::Tensor& logits,
                                          const torch::Tensor& targets) {
+  if (current_kernels().cross_entropy == CrossEntropyKernel::Fused)
+    return fused_full_softmax_cross_entropy(logits, targets);
   // Dropping column 0 keeps padding out of the softmax without an in-place mask.
   return torch::nn::functional::cross_entropy(logits.slice(1, 1), targets - 1);
 }

@@ -70,7 +70,9 @@ BOOST_AUTO_TEST_CASE(counter_sampler_is_used_only_inside_its_guard_and_follows_t
   BOOST_TEST(torch::equal(outside, torch::dropout(x, 0.5, true)));
   torch::Tensor first, second;
   {
-    DropoutRngGuard guard(DropoutRng::Counter);
+    KernelChoice counter;
+    counter.dropout_rng = DropoutRng::Counter;
+    KernelChoiceGuard guard(counter);
     torch::manual_seed(8);
     first = module(x);
     torch::manual_seed(8);

@@ -6,14 +6,11 @@
 #include <cstring>
 #include <mutex>
 
-#include "harness/errors.h"
 #include "harness/vector_clones.h"
 
 namespace seqrec {
 
 namespace {
-
-thread_local DropoutRng current_rng = DropoutRng::Torch;
 
 // SplitMix64's output function: a bijection of 64-bit words whose outputs for consecutive
 // inputs pass BigCrush, so (key + i * golden gamma) gives independent-looking bits per i.
@@ -70,17 +67,6 @@ uint64_t next_key() {
 
 }  // namespace
 
-DropoutRng parse_dropout_rng(const std::string& name) {
-  if (name == "torch") return DropoutRng::Torch;
-  if (name == "counter") return DropoutRng::Counter;
-  throw InputError("dropout_rng must be torch or counter, not '" + name + "'");
-}
-
-std::string to_string(DropoutRng rng) { return rng == DropoutRng::Torch ? "torch" : "counter"; }
-
-DropoutRngGuard::DropoutRngGuard(DropoutRng rng) : previous_(current_rng) { current_rng = rng; }
-DropoutRngGuard::~DropoutRngGuard() { current_rng = previous_; }
-
 torch::Tensor counter_keep_mask(const torch::Tensor& like, double p, uint64_t key) {
   TORCH_CHECK(p >= 0.0 && p < 1.0, "counter_keep_mask needs 0 <= p < 1, got ", p);
   auto mask = torch::empty(like.sizes(), like.options().device(torch::kCPU));
@@ -103,8 +89,8 @@ torch::Tensor counter_keep_mask(const torch::Tensor& like, double p, uint64_t ke
 }
 
 torch::Tensor apply_dropout(const torch::Tensor& x, double p, bool training) {
-  if (current_rng == DropoutRng::Torch || !x.device().is_cpu() || !training || p == 0.0 ||
-      p >= 1.0 || x.numel() == 0 || !x.is_floating_point())
+  if (current_kernels().dropout_rng == DropoutRng::Torch || !x.device().is_cpu() || !training ||
+      p == 0.0 || p >= 1.0 || x.numel() == 0 || !x.is_floating_point())
     return torch::dropout(x, p, training);
   return x * counter_keep_mask(x, p, next_key());
 }

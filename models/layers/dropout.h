@@ -1,38 +1,23 @@
 #pragma once
 // Dropout for every model, with a choice of where its keep masks come from (trainer key
-// dropout_rng). torch's sampler draws one Bernoulli variable at a time on CPU builds without
-// MKL (Debian's LibTorch among them): on SASRec/Beauty that is about 45 ms of a 180 ms step
-// (results/performance.md), and bfloat16 cannot speed it up. The counter sampler takes one
-// 64-bit key per call from torch's generator and hashes (key, element index) for each
-// element, which vectorises and runs on every thread. Same keep probability and scaling, a
-// different random stream: fixed-seed results differ between the two, so recorded trials
-// keep torch's.
+// dropout_rng, models/kernel_choice.h). torch's sampler draws one Bernoulli variable at a time on
+// CPU builds without MKL (Debian's LibTorch among them): on SASRec/Beauty that is about 45 ms of a
+// 180 ms step (results/performance.md), and bfloat16 cannot speed it up. The counter sampler takes
+// one 64-bit key per call from torch's generator and hashes (key, element index) for each element,
+// which vectorises and runs on every thread. Same keep probability and scaling, a different random
+// stream: fixed-seed results differ between the two, so recorded trials keep torch's.
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <string>
 
+#include "models/kernel_choice.h"
+
 namespace seqrec {
 
-enum class DropoutRng { Torch, Counter };
-DropoutRng parse_dropout_rng(const std::string& name);  // torch | counter; InputError otherwise
-std::string to_string(DropoutRng rng);
-
-// The calling thread's sampler for the guard's lifetime (the trainer's forward pass);
-// torch's outside any guard.
-class DropoutRngGuard {
- public:
-  explicit DropoutRngGuard(DropoutRng rng);
-  ~DropoutRngGuard();
-  DropoutRngGuard(const DropoutRngGuard&) = delete;
-  DropoutRngGuard& operator=(const DropoutRngGuard&) = delete;
-
- private:
-  DropoutRng previous_;
-};
-
 // x with each element zeroed with probability p and the rest scaled by 1 / (1 - p), when
-// training; x itself otherwise. CUDA tensors always use torch's (already parallel) sampler.
+// training; x itself otherwise. The sampler is the calling thread's current_kernels() choice;
+// CUDA tensors always use torch's (already parallel) sampler.
 torch::Tensor apply_dropout(const torch::Tensor& x, double p, bool training);
 
 // The counter sampler's mask: a contiguous CPU tensor shaped and typed like `like`, holding
