@@ -7,3 +7,11 @@
 #else
 #define SEQREC_VECTOR_CLONES
 #endif
+
+// A helper (or lambda) called from a clone is compiled for the clone's instruction set only
+// when it is inlined into it; otherwise the clone calls one baseline copy.
+#if defined(__GNUC__)
+#define SEQREC_INLINE_INTO_CLONES __attribute__((always_inline))
+#else
+#define SEQREC_INLINE_INTO_CLONES
+#endif

@@ -2,123 +2,167 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <vector>
 
 #include "harness/vector_clones.h"
+
+// The vector helpers below take and return 64-byte vectors; GCC warns that their ABI depends
+// on AVX-512 being enabled. They are internal and inlined into the per-instruction-set clones,
+// so no call crosses a translation unit or compiler.
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace seqrec {
 
 namespace {
 
-// e^x for x <= 0 without a library call, so the row loops vectorise: x = k ln2 + r with
-// |r| <= ln2 / 2, e^r by its Taylor series to degree 7 (truncation error below 2e-8),
-// 2^k by writing the exponent bits. Below -87 the result would leave float's normal range;
-// it is 0 (e^-87 is 1.6e-38 of the row's largest term).
-inline float exp_nonpositive(float x) {
-  const bool underflows = x < -87.0f;
-  x = underflows ? -87.0f : x;
-  // Rounds x / ln2 to the nearest integer: adding 1.5 * 2^23 leaves no fraction bits.
-  const float k = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  // ln2 split in a high part exact in float and a low correction (Cody-Waite reduction).
-  const float r = (x - k * 0.693145751953125f) - k * 1.42860682030941723e-6f;
-  float p = 1.0f / 5040;
-  p = p * r + 1.0f / 720;
-  p = p * r + 1.0f / 120;
-  p = p * r + 1.0f / 24;
-  p = p * r + 1.0f / 6;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(k) + 127) << 23;
-  float two_to_k;
-  std::memcpy(&two_to_k, &bits, sizeof two_to_k);
-  return underflows ? 0.0f : p * two_to_k;
+// Sixteen floats: one AVX-512 register, two AVX2 ones or four SSE2 ones, whichever clone runs.
+// The row loops are written on these types instead of trusting the auto-vectoriser, which
+// leaves a max reduction or a bfloat16 widening scalar.
+constexpr int kWidth = 16;
+using Floats = float __attribute__((vector_size(4 * kWidth)));
+using Ints = int32_t __attribute__((vector_size(4 * kWidth)));
+using Words = uint32_t __attribute__((vector_size(4 * kWidth)));
+using HalfWords = uint16_t __attribute__((vector_size(2 * kWidth)));
+
+SEQREC_INLINE_INTO_CLONES inline Floats splat(float value) { return Floats{} + value; }
+
+SEQREC_INLINE_INTO_CLONES inline Floats load(const float* p) {
+  Floats v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
 }
 
-// Reductions run in kLanes independent accumulators: a vector register's worth, which GCC
-// vectorises without reassociating one running sum (that would need -ffast-math).
-constexpr int kLanes = 16;
+// bfloat16 is the high half of a float: widening is exact.
+SEQREC_INLINE_INTO_CLONES inline Floats load(const uint16_t* p) {
+  HalfWords half;
+  std::memcpy(&half, p, sizeof half);
+  return reinterpret_cast<Floats>(__builtin_convertvector(half, Words) << 16);
+}
 
-SEQREC_VECTOR_CLONES float row_max(const float* x, int64_t n) {
-  float lanes[kLanes];
-  for (int l = 0; l < kLanes; ++l) lanes[l] = -std::numeric_limits<float>::infinity();
+SEQREC_INLINE_INTO_CLONES inline void store(float* p, Floats v) { std::memcpy(p, &v, sizeof v); }
+
+// Narrowing rounds to nearest even (values here are finite; NaN payloads are not kept).
+SEQREC_INLINE_INTO_CLONES inline void store(uint16_t* p, Floats v) {
+  const Words bits = reinterpret_cast<Words>(v);
+  const HalfWords half =
+      __builtin_convertvector((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16, HalfWords);
+  std::memcpy(p, &half, sizeof half);
+}
+
+// e^x for x <= 0 without a library call: x = k ln2 + r with |r| <= ln2 / 2, e^r by its Taylor
+// series to degree 7 (truncation error below 2e-8), 2^k by writing the exponent bits. Below
+// -87 the result would leave float's normal range; it is 0 (e^-87 is 1.6e-38 of the row's
+// largest term), and so is e^-inf.
+SEQREC_INLINE_INTO_CLONES inline Floats exp_nonpositive(Floats x) {
+  const Ints underflows = x < -87.0f;
+  x = underflows ? splat(-87.0f) : x;
+  // Rounds x / ln2 to the nearest integer: adding 1.5 * 2^23 leaves no fraction bits.
+  const Floats k = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  // ln2 split in a high part exact in float and a low correction (Cody-Waite reduction).
+  const Floats r = (x - k * 0.693145751953125f) - k * 1.42860682030941723e-6f;
+  Floats p = splat(1.0f / 5040);
+  for (const float c : {1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f})
+    p = p * r + c;
+  const Ints exponent = (__builtin_convertvector(k, Ints) + 127) << 23;
+  return underflows ? splat(0.0f) : p * reinterpret_cast<Floats>(exponent);
+}
+
+// A row's elements kWidth at a time; the last partial group is copied into a group padded
+// with `pad`, so every element goes through the same vector code.
+template <typename Bits, typename Body>
+SEQREC_INLINE_INTO_CLONES inline void for_each_group(const Bits* x, int64_t n, Bits pad,
+                                                     Body&& body) {
   int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes)
-    for (int l = 0; l < kLanes; ++l) lanes[l] = x[j + l] > lanes[l] ? x[j + l] : lanes[l];
-  float m = lanes[0];
-  for (int l = 1; l < kLanes; ++l) m = lanes[l] > m ? lanes[l] : m;
-  for (; j < n; ++j) m = x[j] > m ? x[j] : m;
+  for (; j + kWidth <= n; j += kWidth) body(load(x + j), j, kWidth);
+  if (j == n) return;
+  Bits tail[kWidth];
+  for (int l = 0; l < kWidth; ++l) tail[l] = j + l < n ? x[j + l] : pad;
+  body(load(tail), j, static_cast<int>(n - j));
+}
+
+// -inf in each element type (bfloat16's is float's high half).
+constexpr float kFloatMinusInfinity = -std::numeric_limits<float>::infinity();
+constexpr uint16_t kBFloat16MinusInfinity = 0xFF80;
+inline float minus_infinity(const float*) { return kFloatMinusInfinity; }
+inline uint16_t minus_infinity(const uint16_t*) { return kBFloat16MinusInfinity; }
+
+SEQREC_INLINE_INTO_CLONES inline float horizontal_max(Floats v) {
+  float m = v[0];
+  for (int l = 1; l < kWidth; ++l) m = v[l] > m ? v[l] : m;
   return m;
 }
 
-SEQREC_VECTOR_CLONES float row_sum_exp(const float* x, int64_t n, float shift) {
-  float lanes[kLanes] = {};
-  int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes)
-    for (int l = 0; l < kLanes; ++l) lanes[l] += exp_nonpositive(x[j + l] - shift);
+SEQREC_INLINE_INTO_CLONES inline float horizontal_sum(Floats v) {
   float sum = 0.0f;
-  for (int l = 0; l < kLanes; ++l) sum += lanes[l];
-  for (; j < n; ++j) sum += exp_nonpositive(x[j] - shift);
+  for (int l = 0; l < kWidth; ++l) sum += v[l];
   return sum;
 }
 
-// out[j] = softmax_j * scale = e^(x_j - lse) * scale; out may alias x.
+// max_j x_j and sum_j e^(x_j - max): the row's log-sum-exp is their log plus the max.
+template <typename Bits>
+SEQREC_INLINE_INTO_CLONES inline void max_and_sum_exp(const Bits* x, int64_t n, float& max,
+                                                      float& sum) {
+  Floats m = splat(kFloatMinusInfinity);
+  for_each_group(x, n, minus_infinity(x),
+                 [&](Floats v, int64_t, int) SEQREC_INLINE_INTO_CLONES { m = v > m ? v : m; });
+  max = horizontal_max(m);
+  const Floats shift = splat(max);
+  Floats s = splat(0.0f);
+  for_each_group(x, n, minus_infinity(x), [&](Floats v, int64_t, int) SEQREC_INLINE_INTO_CLONES {
+    s += exp_nonpositive(v - shift);
+  });
+  sum = horizontal_sum(s);
+}
+
+// out[j] = e^(x_j - lse) * scale, the softmax scaled by the incoming gradient.
+template <typename Bits>
+SEQREC_INLINE_INTO_CLONES inline void scaled_softmax(const Bits* x, Bits* out, int64_t n, float lse,
+                                                     float scale) {
+  const Floats shift = splat(lse), factor = splat(scale);
+  for_each_group(x, n, minus_infinity(x),
+                 [&](Floats v, int64_t j, int count) SEQREC_INLINE_INTO_CLONES {
+                   const Floats y = exp_nonpositive(v - shift) * factor;
+                   if (count == kWidth) return store(out + j, y);
+                   Bits group[kWidth];
+                   store(group, y);
+                   std::copy(group, group + count, out + j);
+                 });
+}
+
+SEQREC_VECTOR_CLONES void row_max_and_sum_exp(const float* x, int64_t n, float& max, float& sum) {
+  max_and_sum_exp(x, n, max, sum);
+}
+SEQREC_VECTOR_CLONES void row_max_and_sum_exp(const uint16_t* x, int64_t n, float& max,
+                                              float& sum) {
+  max_and_sum_exp(x, n, max, sum);
+}
 SEQREC_VECTOR_CLONES void row_scaled_softmax(const float* x, float* out, int64_t n, float lse,
                                              float scale) {
-  for (int64_t j = 0; j < n; ++j) out[j] = exp_nonpositive(x[j] - lse) * scale;
+  scaled_softmax(x, out, n, lse, scale);
 }
-
-// bfloat16 is the high half of a float: widening is exact, narrowing rounds to nearest even
-// (scores and gradients are finite here; NaN payloads are not preserved).
-SEQREC_VECTOR_CLONES void widen(const uint16_t* x, float* out, int64_t n) {
-  for (int64_t j = 0; j < n; ++j) {
-    const uint32_t bits = static_cast<uint32_t>(x[j]) << 16;
-    std::memcpy(&out[j], &bits, sizeof(float));
-  }
-}
-
-SEQREC_VECTOR_CLONES void narrow(const float* x, uint16_t* out, int64_t n) {
-  for (int64_t j = 0; j < n; ++j) {
-    uint32_t bits;
-    std::memcpy(&bits, &x[j], sizeof bits);
-    out[j] = static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
-  }
-}
-
-// A row as float32: float rows are read in place, bfloat16 rows widened into `buffer`.
-const float* float_row(const float* row, int64_t n, std::vector<float>&) { return row; }
-const float* float_row(const uint16_t* row, int64_t n, std::vector<float>& buffer) {
-  buffer.resize(static_cast<size_t>(n));
-  widen(row, buffer.data(), n);
-  return buffer.data();
-}
-
-void store_scaled_softmax(const float* row, float* out, int64_t n, float lse, float scale,
-                          std::vector<float>&) {
-  row_scaled_softmax(row, out, n, lse, scale);
-}
-void store_scaled_softmax(const uint16_t* row, uint16_t* out, int64_t n, float lse, float scale,
-                          std::vector<float>& buffer) {
-  const float* widened = float_row(row, n, buffer);
-  row_scaled_softmax(widened, buffer.data(), n, lse, scale);
-  narrow(buffer.data(), out, n);
+SEQREC_VECTOR_CLONES void row_scaled_softmax(const uint16_t* x, uint16_t* out, int64_t n, float lse,
+                                             float scale) {
+  scaled_softmax(x, out, n, lse, scale);
 }
 
 float element(const float* row, int64_t j) { return row[j]; }
 float element(const uint16_t* row, int64_t j) {
+  const uint32_t bits = static_cast<uint32_t>(row[j]) << 16;
   float value;
-  widen(row + j, &value, 1);
+  std::memcpy(&value, &bits, sizeof value);
   return value;
 }
 
 void subtract(float* row, int64_t j, float value) { row[j] -= value; }
 void subtract(uint16_t* row, int64_t j, float value) {
   const float updated = element(row, j) - value;
-  narrow(&updated, row + j, 1);
+  uint32_t bits;
+  std::memcpy(&bits, &updated, sizeof bits);
+  row[j] = static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
 }
 
 // Row r's log-sum-exp over columns 1.. and its loss term.
@@ -129,12 +173,11 @@ void forward_rows(const torch::Tensor& logits, const torch::Tensor& targets, flo
   const auto* data = static_cast<const Bits*>(logits.data_ptr());
   const int64_t* target = targets.data_ptr<int64_t>();
   at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> buffer;
     for (int64_t r = begin; r < end; ++r) {
       const Bits* row = data + r * columns;
-      const float* values = float_row(row + 1, columns - 1, buffer);
-      const float m = row_max(values, columns - 1);
-      lse[r] = m + std::log(row_sum_exp(values, columns - 1, m));
+      float max = 0.0f, sum = 0.0f;
+      row_max_and_sum_exp(row + 1, columns - 1, max, sum);
+      lse[r] = max + std::log(sum);
       row_loss[r] = lse[r] - element(row, target[r]);
     }
   });
@@ -149,11 +192,10 @@ void backward_rows(const torch::Tensor& logits, const torch::Tensor& targets, co
   auto* out = static_cast<Bits*>(grad.data_ptr());
   const int64_t* target = targets.data_ptr<int64_t>();
   at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> buffer;
     for (int64_t r = begin; r < end; ++r) {
       Bits* out_row = out + r * columns;
       out_row[0] = Bits{0};
-      store_scaled_softmax(data + r * columns + 1, out_row + 1, columns - 1, lse[r], scale, buffer);
+      row_scaled_softmax(data + r * columns + 1, out_row + 1, columns - 1, lse[r], scale);
       subtract(out_row, target[r], scale);
     }
   });
