@@ -2,9 +2,10 @@
 // Full-softmax cross-entropy in one pass per row forward and one backward (trainer key
 // cross_entropy=fused). torch's version on a [P, N+1] score matrix copies the sliced
 // matrix, writes log-probabilities, a dense gradient of zeros and two more full-size
-// temporaries: about 25 ms of a SASRec/Beauty step of 120 ms on one thread, in float32 and
-// bfloat16 alike. Here the forward pass keeps one log-sum-exp per row and the backward pass
-// writes softmax minus one-hot straight into the gradient, accumulating in float32 whatever
+// temporaries (and under bfloat16 autocast, float32 copies of the log-probabilities): tens of
+// milliseconds of a SASRec/Beauty step on one thread (results/performance.md), which
+// bfloat16 hardly shortens. Here the forward pass keeps one log-sum-exp per row and the backward
+// pass writes softmax minus one-hot straight into the gradient, accumulating in float32 whatever
 // the scores' type. Exponentials use a degree-7 polynomial after range reduction (relative
 // error about 1e-7, float32 rounding), so values differ from torch's in the last bits.
 #include <torch/torch.h>

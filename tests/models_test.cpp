@@ -51,6 +51,22 @@ BOOST_AUTO_TEST_CASE(every_model_scores_every_item_for_every_user_in_the_batch) 
   }
 }
 
+// The trainer's dropout_rng choice reaches a model only through seqrec::Dropout; a
+// torch::nn::Dropout would silently keep torch's sampler.
+BOOST_AUTO_TEST_CASE(every_dropout_is_the_shared_layer) {
+  for (const auto& name : ModelRegistry::instance().names()) {
+    BOOST_TEST_CONTEXT("model " << name) {
+      auto built = build_model(name, synthetic_dataset());
+      int shared = 0;
+      for (const auto& module : built->model->modules()) {
+        BOOST_TEST(!std::dynamic_pointer_cast<torch::nn::DropoutImpl>(module));
+        shared += std::dynamic_pointer_cast<DropoutImpl>(module) != nullptr;
+      }
+      if (name == "sasrec") BOOST_TEST(shared > 0);  // the traversal does reach the layers
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(padding_item_is_never_recommended) {
   const Dataset& data = synthetic_dataset();
   for (const auto& name : ModelRegistry::instance().names()) {
