@@ -151,18 +151,15 @@ SEQREC_VECTOR_CLONES void row_scaled_softmax(const uint16_t* x, uint16_t* out, i
 
 float element(const float* row, int64_t j) { return row[j]; }
 float element(const uint16_t* row, int64_t j) {
-  const uint32_t bits = static_cast<uint32_t>(row[j]) << 16;
-  float value;
-  std::memcpy(&value, &bits, sizeof value);
-  return value;
+  uint16_t group[kWidth] = {row[j]};
+  return load(group)[0];  // the vector widening, so both paths share one conversion
 }
 
 void subtract(float* row, int64_t j, float value) { row[j] -= value; }
 void subtract(uint16_t* row, int64_t j, float value) {
-  const float updated = element(row, j) - value;
-  uint32_t bits;
-  std::memcpy(&bits, &updated, sizeof bits);
-  row[j] = static_cast<uint16_t>((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
+  uint16_t group[kWidth];
+  store(group, splat(element(row, j) - value));  // the vector rounding, likewise
+  row[j] = group[0];
 }
 
 // Row r's log-sum-exp over columns 1.. and its loss term.
