@@ -1,6 +1,7 @@
 #include "baselines/bert4rec.h"
 
-#include "baselines/sasrec.h"
+#include "models/layers/initializers.h"
+#include "models/layers/transformer_schema.h"
 #include "models/registry.h"
 
 namespace seqrec {
@@ -24,7 +25,6 @@ BERT4RecImpl::BERT4RecImpl(const ModelContext& c)
       max_len(c.max_len),
       mask_prob(c.params.get_float("mask_prob")) {
   const auto options = transformer_options(c.params);
-  TORCH_CHECK(options.dim() % options.heads() == 0, "hidden must be divisible by heads");
   const int64_t d = options.dim();
   // num_items + 1 "items" -> N + 2 rows; the extra row N + 1 is [mask]. Position embeddings
   // keep max_len rows: at inference the appended [mask] takes position `length`, and a row
@@ -111,10 +111,8 @@ ScoreFactors BERT4RecImpl::score_factors(const Batch& batch) {
 }
 
 SEQREC_REGISTER_MODEL(
-    {"bert4rec",
-     "BERT4Rec: bidirectional transformer, cloze training (Sun et al., CIKM 2019)",
-     BERT4RecImpl::schema,
-     {{"train_samples", "cloze"}},
-     [](const ModelContext& c) { return std::make_shared<BERT4RecImpl>(c); }});
+    ModelInfo::of<BERT4RecImpl>("bert4rec")
+        .described_as("BERT4Rec: bidirectional transformer, cloze training (Sun et al., CIKM 2019)")
+        .with_trainer_defaults({{"train_samples", "cloze"}}));
 
 }  // namespace seqrec

@@ -2,8 +2,8 @@
 // BERT4Rec (Sun et al., CIKM 2019): a bidirectional (post-LayerNorm, GELU) transformer trained
 // with the cloze task — random items are replaced by [mask] and predicted from both sides; at
 // inference a [mask] appended after the last item is read out.
+#include "models/layers/losses.h"
 #include "models/layers/transformer.h"
-#include "models/losses.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {

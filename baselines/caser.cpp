@@ -96,10 +96,9 @@ ScoreFactors CaserImpl::score_factors(const Batch& batch) {
   return {with_bias_input(hidden), output_table()};
 }
 
-SEQREC_REGISTER_MODEL({"caser",
-                       "Caser: convolutional sequence embedding (Tang & Wang, WSDM 2018)",
-                       CaserImpl::schema,
-                       {{"train_samples", "last_position"}},
-                       [](const ModelContext& c) { return std::make_shared<CaserImpl>(c); }});
+SEQREC_REGISTER_MODEL(
+    ModelInfo::of<CaserImpl>("caser")
+        .described_as("Caser: convolutional sequence embedding (Tang & Wang, WSDM 2018)")
+        .with_trainer_defaults({{"train_samples", "last_position"}}));
 
 }  // namespace seqrec

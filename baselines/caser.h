@@ -4,7 +4,7 @@
 // vertical convolutions (L x 1) point-level ones; the result, with a user embedding, scores
 // every item against a separate output table plus a per-item bias.
 #include "models/layers/dropout.h"
-#include "models/losses.h"
+#include "models/layers/losses.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {

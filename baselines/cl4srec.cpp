@@ -6,6 +6,7 @@
 #include <numeric>
 #include <vector>
 
+#include "models/layers/transformer_schema.h"
 #include "models/registry.h"
 
 namespace seqrec {
@@ -203,11 +204,10 @@ LossParts CL4SRecImpl::loss(const Batch& batch) {
   return out;
 }
 
-SEQREC_REGISTER_MODEL({"cl4srec",
-                       "CL4SRec: SASRec + InfoNCE over crop/mask/reorder views (Xie et al., ICDE "
-                       "2022)",
-                       CL4SRecImpl::schema,
-                       {{"train_samples", "all_positions"}, {"batch_size", 256}},
-                       [](const ModelContext& c) { return std::make_shared<CL4SRecImpl>(c); }});
+SEQREC_REGISTER_MODEL(
+    ModelInfo::of<CL4SRecImpl>("cl4srec")
+        .described_as(
+            "CL4SRec: SASRec + InfoNCE over crop/mask/reorder views (Xie et al., ICDE 2022)")
+        .with_trainer_defaults({{"train_samples", "all_positions"}, {"batch_size", 256}}));
 
 }  // namespace seqrec

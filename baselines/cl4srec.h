@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "baselines/sasrec.h"
-#include "models/contrastive.h"
+#include "models/layers/contrastive.h"
 
 namespace seqrec {
 

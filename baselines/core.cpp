@@ -3,8 +3,9 @@
 #include <cmath>
 #include <map>
 
-#include "baselines/sasrec.h"
-#include "models/losses.h"
+#include "models/layers/initializers.h"
+#include "models/layers/losses.h"
+#include "models/layers/transformer_schema.h"
 #include "models/registry.h"
 
 namespace seqrec {
@@ -55,7 +56,6 @@ COREImpl::COREImpl(const ModelContext& c)
       temperature(c.params.get_float("temperature")) {
   const auto options = transformer_options(c.params);
   const int64_t d = options.dim();
-  TORCH_CHECK(d % options.heads() == 0, "hidden must be divisible by heads");
   // Used for its item and position tables only: CORE adds sess_dropout between the two.
   embedding = register_module("embedding", SequenceEmbedding(c.data.num_items(), c.max_len, d,
                                                              /*dropout=*/0.0,
@@ -134,11 +134,10 @@ ScoreFactors COREImpl::score_factors(const Batch& batch) {
   return {unit.query / temperature, unit.items};
 }
 
-SEQREC_REGISTER_MODEL({"core",
-                       "CORE: representation-consistent encoder (convex combination of the input "
-                       "item embeddings), cosine/τ scores (Hou et al., SIGIR 2022)",
-                       COREImpl::schema,
-                       {{"train_samples", "last_position"}},
-                       [](const ModelContext& c) { return std::make_shared<COREImpl>(c); }});
+SEQREC_REGISTER_MODEL(
+    ModelInfo::of<COREImpl>("core")
+        .described_as("CORE: representation-consistent encoder (convex combination of the input "
+                      "item embeddings), cosine/τ scores (Hou et al., SIGIR 2022)")
+        .with_trainer_defaults({{"train_samples", "last_position"}}));
 
 }  // namespace seqrec

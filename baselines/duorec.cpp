@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "models/layers/transformer_schema.h"
 #include "models/registry.h"
 
 namespace seqrec {
@@ -121,13 +122,9 @@ DuoRecImpl::DuoRecImpl(const ModelContext& c)
       .negatives(ContrastNegatives::BothViews);
 }
 
-torch::Tensor DuoRecImpl::row_targets(const Batch& batch) {
-  return batch.targets.gather(1, (batch.lengths - 1).unsqueeze(1)).squeeze(1);
-}
-
 SupervisedPositives DuoRecImpl::supervised_positives(const Batch& batch) const {
   const int64_t B = batch.size();
-  auto targets = row_targets(batch).to(torch::kCPU).contiguous();
+  auto targets = batch.last_targets().to(torch::kCPU).contiguous();
   auto users = batch.users.defined() ? batch.users.to(torch::kCPU).contiguous()
                                      : torch::full({B}, -1, torch::kInt64);
   auto items = batch.items.to(torch::kCPU).contiguous();
@@ -209,7 +206,7 @@ LossParts DuoRecImpl::loss(const Batch& batch) {
 
   torch::Tensor false_negatives;
   if (mask_same_target) {
-    auto t = row_targets(batch);
+    auto t = batch.last_targets();
     false_negatives = same_label_mask(t).logical_and(t.gt(0).unsqueeze(0));
   }
   auto cl = info_nce(view_a, view_b, contrast, false_negatives);
@@ -218,13 +215,12 @@ LossParts DuoRecImpl::loss(const Batch& batch) {
   return out;
 }
 
-SEQREC_REGISTER_MODEL({"duorec",
-                       "DuoRec: SASRec + contrastive regularisation with dropout and same-target "
-                       "positives (Qiu et al., WSDM 2022)",
-                       DuoRecImpl::schema,
-                       // RecBole's sample construction (every prefix, loss at its end), as the
-                       // authors' code; batch 256 as their duorec.sh.
-                       {{"train_samples", "last_position"}, {"batch_size", 256}},
-                       [](const ModelContext& c) { return std::make_shared<DuoRecImpl>(c); }});
+SEQREC_REGISTER_MODEL(ModelInfo::of<DuoRecImpl>("duorec")
+                          .described_as("DuoRec: SASRec + contrastive regularisation with dropout "
+                                        "and same-target positives (Qiu et al., WSDM 2022)")
+                          // RecBole's sample construction (every prefix, loss at its end), as the
+                          // authors' code; batch 256 as their duorec.sh.
+                          .with_trainer_defaults({{"train_samples", "last_position"},
+                                                  {"batch_size", 256}}));
 
 }  // namespace seqrec

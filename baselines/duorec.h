@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "baselines/sasrec.h"
-#include "models/contrastive.h"
+#include "models/layers/contrastive.h"
 
 namespace seqrec {
 
@@ -53,9 +53,6 @@ class DuoRecImpl : public SASRecImpl {
   // cl_weight = 0, and then nothing extra is drawn: the model is SASRec exactly).
   LossParts loss(const Batch& batch) override;
 
-  // Each row's next item at its last real position (the sample's target in last_position
-  // mode; the last target in all_positions mode); 0 where that position has none.
-  static torch::Tensor row_targets(const Batch& batch);
   // One supervised positive per row (torch's global generator picks among the candidates);
   // rows whose target no other user's prefix shares fall back to their own sequence, which
   // makes their pair the unsupervised (dropout-only) one, as in the authors' code.

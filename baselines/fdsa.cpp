@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <map>
 
-#include "baselines/sasrec.h"
+#include "models/layers/initializers.h"
+#include "models/layers/side_information.h"
+#include "models/layers/transformer_schema.h"
 #include "models/registry.h"
-#include "models/side_information.h"
 
 namespace seqrec {
 namespace {
@@ -70,10 +71,9 @@ ParamSchema FDSAImpl::schema() {
 FDSAImpl::FDSAImpl(const ModelContext& c)
     : attention_pooling(c.params.get_string("feature_pooling") == "attention"),
       loss_options(next_item_loss_options(c.params)) {
-  require_categories(c, "fdsa");
+  require_categories(c.data, "fdsa");
   const auto options = transformer_options(c.params);
   const int64_t d = options.dim();
-  TORCH_CHECK(d % options.heads() == 0, "hidden must be divisible by heads");
   auto [index, mask] = category_table(c.data);
   category_index = register_buffer("category_index", index);
   category_mask = register_buffer("category_mask", mask);
@@ -140,11 +140,10 @@ ScoreFactors FDSAImpl::score_factors(const Batch& batch) {
   return {batch.last_position(encode(batch.items)), embedding->item->weight};
 }
 
-SEQREC_REGISTER_MODEL({"fdsa",
-                       "FDSA: item-level and category-level causal self-attention, concatenated "
-                       "(Zhang et al., IJCAI 2019); needs item categories",
-                       FDSAImpl::schema,
-                       {{"train_samples", "all_positions"}},
-                       [](const ModelContext& c) { return std::make_shared<FDSAImpl>(c); }});
+SEQREC_REGISTER_MODEL(
+    ModelInfo::of<FDSAImpl>("fdsa")
+        .described_as("FDSA: item-level and category-level causal self-attention, concatenated "
+                      "(Zhang et al., IJCAI 2019); needs item categories")
+        .with_trainer_defaults({{"train_samples", "all_positions"}}));
 
 }  // namespace seqrec

@@ -3,8 +3,8 @@
 // sequence, one over a feature sequence in which each item's categories are combined into one
 // vector by vanilla attention — whose outputs are concatenated and mapped to d; items are
 // scored by a dot product with the item embedding.
+#include "models/layers/losses.h"
 #include "models/layers/transformer.h"
-#include "models/losses.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {

@@ -2,6 +2,7 @@
 
 #include <torch/fft.h>
 
+#include "models/layers/initializers.h"
 #include "models/registry.h"
 
 namespace seqrec {
@@ -113,12 +114,10 @@ ScoreFactors FMLPRecImpl::score_factors(const Batch& batch) {
 }
 
 SEQREC_REGISTER_MODEL(
-    {"fmlp_rec",
-     "FMLP-Rec: filter-enhanced MLP, learnable frequency-domain filters (Zhou et al., WWW 2022); "
-     "the filter is not causal, so it trains on last_position samples (all_positions would let "
-     "each position see its own target)",
-     FMLPRecImpl::schema,
-     {{"train_samples", "last_position"}},
-     [](const ModelContext& c) { return std::make_shared<FMLPRecImpl>(c); }});
+    ModelInfo::of<FMLPRecImpl>("fmlp_rec")
+        .described_as("FMLP-Rec: filter-enhanced MLP, learnable frequency-domain filters (Zhou et "
+                      "al., WWW 2022); the filter is not causal, so it trains on last_position "
+                      "samples (all_positions would let each position see its own target)")
+        .with_trainer_defaults({{"train_samples", "last_position"}}));
 
 }  // namespace seqrec

@@ -4,8 +4,8 @@
 // inverse rFFT). The filter mixes every position with every other, later ones included, so
 // the model reads each sequence left-padded to a fixed length n = max_len with its last item
 // at n - 1 and trains on one target per sample (train_samples = last_position).
+#include "models/layers/losses.h"
 #include "models/layers/transformer.h"
-#include "models/losses.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {

@@ -1,6 +1,6 @@
 #include "baselines/gru4rec.h"
 
-#include "models/layers/transformer.h"
+#include "models/layers/initializers.h"
 #include "models/registry.h"
 
 namespace seqrec {
@@ -14,12 +14,6 @@ ParamSchema GRU4RecImpl::schema() {
   s.float_param("dropout", 0.25, "dropout on the item embeddings (RecBole's GRU4Rec default 0.25)",
                 0.0, 0.95);
   return s.extend(next_item_loss_schema("ce"));
-}
-
-void init_gru_xavier(torch::nn::GRU& gru) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : gru->named_parameters())
-    if (p.key().rfind("weight_", 0) == 0) torch::nn::init::xavier_uniform_(p.value());
 }
 
 GRU4RecImpl::GRU4RecImpl(const ModelContext& c) : loss_options(next_item_loss_options(c.params)) {
@@ -58,11 +52,9 @@ ScoreFactors GRU4RecImpl::score_factors(const Batch& batch) {
   return {batch.last_position(encode(batch.items)), item->weight};
 }
 
-SEQREC_REGISTER_MODEL({"gru4rec",
-                       "GRU4Rec: GRU over the item sequence (Hidasi et al., ICLR 2016; "
-                       "RecBole-style sequential variant)",
-                       GRU4RecImpl::schema,
-                       {{"train_samples", "all_positions"}},
-                       [](const ModelContext& c) { return std::make_shared<GRU4RecImpl>(c); }});
+SEQREC_REGISTER_MODEL(ModelInfo::of<GRU4RecImpl>("gru4rec")
+                          .described_as("GRU4Rec: GRU over the item sequence (Hidasi et al., ICLR "
+                                        "2016; RecBole-style sequential variant)")
+                          .with_trainer_defaults({{"train_samples", "all_positions"}}));
 
 }  // namespace seqrec

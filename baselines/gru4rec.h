@@ -3,7 +3,7 @@
 // Czapp, RecSys 2023): item embedding -> dropout -> GRU -> (projection to the embedding width)
 // -> dot product with the shared item embedding, trained with a loss at every position.
 #include "models/layers/dropout.h"
-#include "models/losses.h"
+#include "models/layers/losses.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {
@@ -24,9 +24,5 @@ class GRU4RecImpl : public SequentialRecommenderImpl {
   torch::nn::Linear projection{nullptr};  // only when hidden != embedding
   NextItemLossOptions loss_options;
 };
-
-// Xavier-uniform GRU weight matrices (RecBole's GRU4Rec/NARM initialisation); biases keep
-// PyTorch's default.
-void init_gru_xavier(torch::nn::GRU& gru);
 
 }  // namespace seqrec

@@ -1,7 +1,6 @@
 #include "baselines/narm.h"
 
-#include "baselines/gru4rec.h"
-#include "models/layers/transformer.h"
+#include "models/layers/initializers.h"
 #include "models/registry.h"
 
 namespace seqrec {
@@ -68,7 +67,7 @@ torch::Tensor NARMImpl::represent(const Batch& batch) {
 LossParts NARMImpl::loss(const Batch& batch) {
   // One loss per sample, at its last real position (train_samples = last_position: every
   // prefix of a training sequence is a sample, the paper's augmentation).
-  auto targets = batch.targets.gather(1, (batch.lengths - 1).view({-1, 1})).squeeze(1);
+  auto targets = batch.last_targets();
   auto mask = targets.gt(0);
   auto l = next_item_loss(represent(batch).index({mask}), targets.index({mask}), item->weight,
                           loss_options);
@@ -79,11 +78,9 @@ ScoreFactors NARMImpl::score_factors(const Batch& batch) {
   return {represent(batch), item->weight};
 }
 
-SEQREC_REGISTER_MODEL({"narm",
-                       "NARM: GRU with global and attentive local encoders, bilinear decoder "
-                       "(Li et al., CIKM 2017)",
-                       NARMImpl::schema,
-                       {{"train_samples", "last_position"}},
-                       [](const ModelContext& c) { return std::make_shared<NARMImpl>(c); }});
+SEQREC_REGISTER_MODEL(ModelInfo::of<NARMImpl>("narm")
+                          .described_as("NARM: GRU with global and attentive local encoders, "
+                                        "bilinear decoder (Li et al., CIKM 2017)")
+                          .with_trainer_defaults({{"train_samples", "last_position"}}));
 
 }  // namespace seqrec

@@ -3,7 +3,7 @@
 // local encoder attends over every real position with the last state as query; a bilinear
 // decoder scores items against the concatenated context.
 #include "models/layers/dropout.h"
-#include "models/losses.h"
+#include "models/layers/losses.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {

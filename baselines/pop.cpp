@@ -20,8 +20,7 @@ torch::Tensor PopImpl::score(const Batch& batch) {
   return counts_.unsqueeze(0).expand({batch.size(), counts_.size(0)});
 }
 
-SEQREC_REGISTER_MODEL({"pop", "most popular items of the training split (no parameters)",
-                       [] { return ParamSchema(); }, nlohmann::json::object(),
-                       [](const ModelContext& c) { return std::make_shared<PopImpl>(c); }});
+SEQREC_REGISTER_MODEL(ModelInfo::of<PopImpl>("pop").described_as(
+    "most popular items of the training split (no parameters)"));
 
 }  // namespace seqrec

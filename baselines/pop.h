@@ -8,6 +8,7 @@ namespace seqrec {
 class PopImpl : public SequentialRecommenderImpl {
  public:
   explicit PopImpl(const ModelContext& context);
+  static ParamSchema schema() { return {}; }  // no hyper-parameters
   LossParts loss(const Batch& batch) override;
   torch::Tensor score(const Batch& batch) override;
   bool trainable() const override { return false; }

@@ -1,9 +1,10 @@
 #include "baselines/sasrec_mm.h"
 
-#include "baselines/sasrec.h"
-#include "harness/errors.h"
+#include "core/errors.h"
+#include "models/layers/initializers.h"
+#include "models/layers/side_information.h"
+#include "models/layers/transformer_schema.h"
 #include "models/registry.h"
-#include "models/side_information.h"
 
 namespace seqrec {
 namespace {
@@ -13,11 +14,11 @@ const char* kName = "sasrec_mm";
 std::vector<std::string> chosen_modalities(const ModelContext& c) {
   std::vector<std::string> chosen = c.params.get_string_list("modalities");
   if (chosen.empty()) {
-    chosen = dataset_modalities(c);
+    chosen = dataset_modalities(c.data);
     // Nothing to fuse: the standard error names what is missing and how to build it.
-    if (chosen.empty()) require_features(c, kName, "text");
+    if (chosen.empty()) require_features(c.data, kName, "text");
   }
-  return require_modalities(c, kName, chosen);
+  return require_modalities(c.data, kName, chosen);
 }
 
 }  // namespace
@@ -47,14 +48,13 @@ SASRecMMImpl::SASRecMMImpl(const ModelContext& c)
       modalities(chosen_modalities(c)),
       loss_options(next_item_loss_options(c.params)) {
   const auto options = transformer_options(c.params);
-  TORCH_CHECK(options.dim() % options.heads() == 0, "hidden must be divisible by heads");
   const int64_t d = options.dim();
   embedding = register_module("embedding",
                               SequenceEmbedding(c.data.num_items(), c.max_len, d, options.dropout(),
                                                 /*scale_by_sqrt_dim=*/true));
   projections = register_module("projections", torch::nn::ModuleList());
-  register_frozen_modalities(*this, c, modalities, d, c.params.get_bool("standardize"), features,
-                             projections);
+  register_frozen_modalities(*this, c.data, modalities, d, c.params.get_bool("standardize"),
+                             features, projections);
   if (fusion == "concat") {
     fuse = register_module("fuse",
                            torch::nn::Linear(static_cast<int64_t>(1 + modalities.size()) * d, d));
@@ -97,11 +97,10 @@ ScoreFactors SASRecMMImpl::score_factors(const Batch& batch) {
   return {batch.last_position(encode(batch.items, table)), table};
 }
 
-SEQREC_REGISTER_MODEL({"sasrec_mm",
-                       "SASRec-MM: SASRec with ID embeddings fused with projected frozen modality "
-                       "features (sum or concat), used as input and candidate table",
-                       SASRecMMImpl::schema,
-                       {{"train_samples", "all_positions"}},
-                       [](const ModelContext& c) { return std::make_shared<SASRecMMImpl>(c); }});
+SEQREC_REGISTER_MODEL(
+    ModelInfo::of<SASRecMMImpl>("sasrec_mm")
+        .described_as("SASRec-MM: SASRec with ID embeddings fused with projected frozen modality "
+                      "features (sum or concat), used as input and candidate table")
+        .with_trainer_defaults({{"train_samples", "all_positions"}}));
 
 }  // namespace seqrec

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "models/layers/losses.h"
 #include "models/layers/transformer.h"
-#include "models/losses.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {

@@ -1,8 +1,7 @@
 #include "baselines/stamp.h"
 
-#include "baselines/sasrec.h"
-#include "harness/errors.h"
-#include "models/layers/transformer.h"
+#include "core/errors.h"
+#include "models/layers/initializers.h"
 #include "models/registry.h"
 
 namespace seqrec {
@@ -88,7 +87,7 @@ torch::Tensor STAMPImpl::represent(const Batch& batch) {
 LossParts STAMPImpl::loss(const Batch& batch) {
   // One sample per prefix, its loss at the prefix's end (train_samples = last_position: the
   // paper trains on every prefix of a session).
-  auto targets = batch.targets.gather(1, (batch.lengths - 1).view({-1, 1})).squeeze(1);
+  auto targets = batch.last_targets();
   auto mask = targets.gt(0);
   auto hidden = represent(batch).index({mask});
   targets = targets.index({mask});
@@ -107,11 +106,9 @@ ScoreFactors STAMPImpl::score_factors(const Batch& batch) {
   return {represent(batch), item->weight};
 }
 
-SEQREC_REGISTER_MODEL({"stamp",
-                       "STAMP: short-term attention/memory priority, trilinear scores (Liu, "
-                       "Zeng, Mokhosi & Zhang, KDD 2018)",
-                       STAMPImpl::schema,
-                       {{"train_samples", "last_position"}},
-                       [](const ModelContext& c) { return std::make_shared<STAMPImpl>(c); }});
+SEQREC_REGISTER_MODEL(ModelInfo::of<STAMPImpl>("stamp")
+                          .described_as("STAMP: short-term attention/memory priority, trilinear "
+                                        "scores (Liu, Zeng, Mokhosi & Zhang, KDD 2018)")
+                          .with_trainer_defaults({{"train_samples", "last_position"}}));
 
 }  // namespace seqrec

@@ -3,7 +3,7 @@
 // the last item and the sequence mean, gives the general interest; the last item alone gives
 // the short-term interest; each passes its own MLP cell and an item is scored by the trilinear
 // product <h_s, h_t, x_i> = (h_s * h_t) . x_i.
-#include "models/losses.h"
+#include "models/layers/losses.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {

@@ -4,9 +4,10 @@
 #include <limits>
 #include <map>
 
-#include "baselines/sasrec.h"
+#include "models/layers/initializers.h"
+#include "models/layers/side_information.h"
+#include "models/layers/transformer_schema.h"
 #include "models/registry.h"
-#include "models/side_information.h"
 
 namespace seqrec {
 
@@ -33,7 +34,7 @@ torch::Tensor time_interval_matrix(const torch::Tensor& timestamps, const torch:
                                    int64_t time_span) {
   const int64_t L = timestamps.size(1);
   auto t = timestamps.to(torch::kFloat64);
-  auto real = torch::arange(L, lengths.options()).unsqueeze(0).lt(lengths.unsqueeze(1));  // [B, L]
+  auto real = Batch::real_positions(lengths, L);                 // [B, L]
   auto pair = real.unsqueeze(2).logical_and(real.unsqueeze(1));  // [B, L, L]
   auto gap = (t.unsqueeze(2) - t.unsqueeze(1)).abs();
   // Smallest non-zero gap over all real pairs = smallest non-zero consecutive gap of the
@@ -150,9 +151,8 @@ TiSASRecImpl::TiSASRecImpl(const ModelContext& c)
     : time_span(c.params.get_int("time_span")),
       pair_dropout(c.params.get_string("interval_dropout") == "pair"),
       loss_options(next_item_loss_options(c.params)) {
-  require_timestamps(c, "tisasrec");
+  require_timestamps(c.data, "tisasrec");
   const auto options = transformer_options(c.params);
-  TORCH_CHECK(options.dim() % options.heads() == 0, "hidden must be divisible by heads");
   const int64_t d = options.dim();
   scale = std::sqrt(static_cast<double>(d));
   item = register_module(
@@ -219,11 +219,10 @@ ScoreFactors TiSASRecImpl::score_factors(const Batch& batch) {
   return {batch.last_position(hidden), item->weight};
 }
 
-SEQREC_REGISTER_MODEL({"tisasrec",
-                       "TiSASRec: time-interval-aware self-attention (Li, Wang & McAuley, WSDM "
-                       "2020)",
-                       TiSASRecImpl::schema,
-                       {{"train_samples", "all_positions"}},
-                       [](const ModelContext& c) { return std::make_shared<TiSASRecImpl>(c); }});
+SEQREC_REGISTER_MODEL(
+    ModelInfo::of<TiSASRecImpl>("tisasrec")
+        .described_as(
+            "TiSASRec: time-interval-aware self-attention (Li, Wang & McAuley, WSDM 2020)")
+        .with_trainer_defaults({{"train_samples", "all_positions"}}));
 
 }  // namespace seqrec

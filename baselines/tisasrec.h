@@ -4,8 +4,8 @@
 // user's smallest interval, and learned absolute positions on the key and value side:
 //   e_ij = q_i . (k_j + P^K_j + R^K_{r_ij}) / sqrt(d_head),  z_i = sum_j a_ij (v_j + P^V_j +
 //   R^V_{r_ij}).
+#include "models/layers/losses.h"
 #include "models/layers/transformer.h"
-#include "models/losses.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {

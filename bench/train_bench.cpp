@@ -258,7 +258,7 @@ const bool registered = [] {
         ->Unit(benchmark::kMillisecond);
   }
   // Each batch order with torch's kernels (every recorded trial's) and with the fast ones: the
-  // counter dropout sampler and the fused CE (models/kernel_choice.h).
+  // counter dropout sampler and the fused CE (models/layers/kernel_choice.h).
   const std::vector<std::string> fast{"dropout_rng=counter", "cross_entropy=fused"};
   const std::vector<EpochSetting> settings{
       {"sasrec", {}},

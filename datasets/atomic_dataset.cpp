@@ -2,12 +2,12 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/errors.h"
 #include "datasets/atomic_file.h"
 #include "datasets/dataset.h"
 #include "datasets/dataset_files.h"
 #include "datasets/item_side_info.h"
 #include "datasets/preprocess.h"
-#include "harness/errors.h"
 
 namespace seqrec {
 namespace {

@@ -22,8 +22,19 @@ struct Batch {
   int64_t size() const { return items.size(0); }
   // Hidden states at each row's last real position: x [B, L, d] -> [B, d].
   torch::Tensor last_position(const torch::Tensor& x) const;
+  // [B] each row's training target at its last real position (0 = none): the one target of a
+  // last_position sample, and the next item after the whole row in every sample mode.
+  torch::Tensor last_targets() const;
   // Mask [B, L] of positions that carry a training target.
   torch::Tensor target_mask() const { return targets.gt(0); }
+  // Mask [B, L] of real (non-padding) positions.
+  torch::Tensor real_mask() const { return real_positions(lengths, items.size(1)); }
+
+  // [B, width] true at positions j < lengths[b]: the real positions of right-padded rows.
+  static torch::Tensor real_positions(const torch::Tensor& lengths, int64_t width);
+  // x [B, L, d] at position lengths[b] - 1 of each row b -> [B, d]; for rows regrouped or
+  // subsetted away from a Batch (last_position() is this with the batch's own lengths).
+  static torch::Tensor gather_last(const torch::Tensor& x, const torch::Tensor& lengths);
 };
 
 }  // namespace seqrec

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 
 namespace seqrec {
 

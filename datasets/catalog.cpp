@@ -4,8 +4,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/errors.h"
+#include "core/number_format.h"
 #include "datasets/text_parse.h"
-#include "harness/errors.h"
 
 namespace seqrec {
 namespace fs = std::filesystem;

@@ -3,9 +3,9 @@
 
 #include <filesystem>
 
+#include "core/errors.h"
 #include "datasets/dataset_files.h"
 #include "datasets/item_features.h"
-#include "harness/errors.h"
 
 namespace seqrec {
 

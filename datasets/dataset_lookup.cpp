@@ -4,10 +4,10 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/errors.h"
 #include "datasets/catalog.h"
 #include "datasets/dataset.h"
 #include "datasets/dataset_files.h"
-#include "harness/errors.h"
 
 namespace seqrec {
 namespace fs = std::filesystem;

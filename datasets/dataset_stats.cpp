@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "core/number_format.h"
 #include "datasets/text_parse.h"
 
 namespace seqrec {

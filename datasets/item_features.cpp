@@ -5,10 +5,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/errors.h"
 #include "datasets/atomic_file.h"
 #include "datasets/item_side_info.h"
 #include "datasets/text_parse.h"
-#include "harness/errors.h"
 
 namespace seqrec {
 namespace fs = std::filesystem;

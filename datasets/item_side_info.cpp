@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "core/errors.h"
 #include "datasets/atomic_file.h"
-#include "harness/errors.h"
 
 namespace seqrec {
 

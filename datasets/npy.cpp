@@ -4,8 +4,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "core/errors.h"
 #include "datasets/text_parse.h"
-#include "harness/errors.h"
 
 namespace seqrec {
 namespace {

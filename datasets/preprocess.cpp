@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 
 namespace seqrec {
 namespace {

@@ -4,11 +4,11 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "core/errors.h"
 #include "datasets/dataset.h"
 #include "datasets/item_side_info.h"
 #include "datasets/preprocess.h"
 #include "datasets/text_parse.h"
-#include "harness/errors.h"
 
 namespace seqrec {
 namespace {

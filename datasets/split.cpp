@@ -1,7 +1,7 @@
 #include "datasets/split.h"
 
+#include "core/errors.h"
 #include "datasets/dataset_files.h"
-#include "harness/errors.h"
 
 namespace seqrec {
 namespace {

@@ -8,8 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/errors.h"
 #include "datasets/npy.h"
-#include "harness/errors.h"
 
 namespace seqrec {
 namespace {

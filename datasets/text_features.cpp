@@ -6,11 +6,11 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "core/atomic_write.h"
+#include "core/errors.h"
 #include "datasets/dataset_files.h"
 #include "datasets/item_features.h"
 #include "datasets/item_side_info.h"
-#include "harness/atomic_write.h"
-#include "harness/errors.h"
 
 namespace seqrec {
 namespace fs = std::filesystem;

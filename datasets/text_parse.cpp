@@ -4,7 +4,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 
 namespace seqrec {
 
@@ -60,16 +60,6 @@ std::optional<double> parse_finite_double(std::string_view text) {
     return std::nullopt;
   }
   return value;
-}
-
-std::string format_with_thousands(int64_t n) {
-  const std::string digits = std::to_string(n < 0 ? -n : n);
-  std::string out = n < 0 ? "-" : "";
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
 }
 
 bool LineCursor::next(std::string_view& line) {

@@ -23,9 +23,6 @@ std::string_view trim(std::string_view text);
 // The whole (trimmed) field as a finite number, or nothing.
 std::optional<double> parse_finite_double(std::string_view text);
 
-// 1234567 -> "1,234,567", for tables and messages.
-std::string format_with_thousands(int64_t n);
-
 // Walks a buffer line by line, 1-based line numbers, without the trailing '\r' of CRLF files.
 class LineCursor {
  public:

@@ -8,7 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "harness/errors.h"
+#include "core/errors.h"
+#include "harness/error_text.h"
 #include "harness/trial.h"
 
 namespace seqrec {
@@ -191,7 +192,8 @@ bool load_checkpoint(const CheckpointTarget& target, torch::nn::Module& model,
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {
-    throw InputError(target.path + ": cannot resume from this checkpoint: " + e.what() + advice);
+    throw InputError(target.path + ": cannot resume from this checkpoint: " + error_text(e) +
+                     advice);
   }
 }
 

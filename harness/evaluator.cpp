@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/rank_counting.h"
 
 namespace seqrec {

@@ -4,15 +4,13 @@
 #include <sstream>
 
 #include "datasets/batching.h"
-#include "models/explainable.h"
 
 namespace seqrec {
 
 std::string explanation_csv(SequentialRecommenderImpl& model, const LeaveOneOutSplit& split,
                             const Dataset& data, int64_t max_len, const torch::Device& device,
                             int64_t batch_size) {
-  auto* explainable = dynamic_cast<Explainable*>(&model);
-  if (!explainable) return "";
+  if (!model.explains()) return "";
   torch::NoGradGuard no_grad;
   model.eval();
   EvaluationBatcher batcher(split, EvalStage::Test, max_len);
@@ -21,7 +19,7 @@ std::string explanation_csv(SequentialRecommenderImpl& model, const LeaveOneOutS
   for (int64_t begin = 0; begin < batcher.num_users(); begin += batch_size) {
     Batch batch =
         batcher.make_batch(begin, std::min(batcher.num_users(), begin + batch_size)).to(device);
-    auto parts = explainable->explain(batch);
+    auto parts = model.explain(batch);
     if (begin == 0) {
       out << "user";
       for (const auto& [name, values] : parts)

@@ -1,6 +1,6 @@
 #pragma once
-// `seqrec train --explain`: what an Explainable model (models/explainable.h) says about each
-// test user, e.g. FAME's gate weight per head and router weights per expert.
+// `seqrec train --explain`: what a model that explains itself (SequentialRecommenderImpl::explain)
+// says about each test user, e.g. FAME's gate weight per head and router weights per expert.
 #include <torch/torch.h>
 
 #include <string>
@@ -13,7 +13,7 @@ namespace seqrec {
 
 // CSV with one row per user: "user", then "<name>.<j>" for column j of each named tensor,
 // computed on the test stage's input (the whole history before the held-out item).
-// Returns "" when the model does not implement Explainable.
+// Returns "" when the model does not explain itself.
 std::string explanation_csv(SequentialRecommenderImpl& model, const LeaveOneOutSplit& split,
                             const Dataset& data, int64_t max_len, const torch::Device& device,
                             int64_t batch_size);

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 
 namespace seqrec {
 namespace {

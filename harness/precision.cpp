@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 
 // LibTorch 2.4 replaced the per-device autocast setters by ones taking the device type; both
 // spellings are wrapped here so the rest of the code builds against 1.13 and 2.x.

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "core/params.h"
 #include "datasets/dataset.h"
 #include "harness/metrics.h"
-#include "harness/params.h"
 
 namespace seqrec {
 

@@ -7,7 +7,7 @@
 #include <limits>
 #include <vector>
 
-#include "harness/vector_clones.h"
+#include "core/vector_clones.h"
 
 namespace seqrec {
 

@@ -15,7 +15,8 @@
 #include <sstream>
 #include <thread>
 
-#include "harness/errors.h"
+#include "core/errors.h"
+#include "harness/error_text.h"
 
 extern char** environ;
 
@@ -158,8 +159,8 @@ bool run_in_process(const SweepSpec& spec, const SweepTrial& trial, const SweepR
     run_trial(setup, data, options);
   } catch (const std::exception& e) {
     // Bad input for this trial (a model needing timestamps, say) fails the trial, not the sweep.
-    log(std::string("trial failed: ") + e.what());
-    write_failed_result(spec, trial, e.what());
+    log("trial failed: " + error_text(e));
+    write_failed_result(spec, trial, error_text(e));
   }
   return true;
 }
@@ -219,31 +220,15 @@ std::string last_epoch_line(const SweepSpec& spec, const SweepTrial& trial) {
   return last;
 }
 
-}  // namespace
-
-SweepSummary run_sweep(const SweepSpec& spec, const SweepRunOptions& o) {
+// The bookkeeping of one `seqrec sweep` invocation: counts, and the progress lines.
+struct SweepRun {
+  const SweepSpec& spec;
+  const SweepRunOptions& o;
   SweepSummary summary;
-  std::vector<const SweepTrial*> todo;
-  for (const auto& t : spec.trials) {
-    if (o.only_trial >= 0 && t.index != o.only_trial) continue;
-    ++summary.total;
-    const TrialState state = trial_state(spec, t);
-    if (state == TrialState::Done || (state == TrialState::Failed && !o.retry_failed))
-      ++summary.skipped;
-    else
-      todo.push_back(&t);
-  }
-  if (o.only_trial >= 0 && summary.total == 0)
-    throw InputError("--trial " + std::to_string(o.only_trial) + ": the sweep has trials 0.." +
-                     std::to_string(spec.trials.size() - 1));
   Progress progress;
-  progress.total = summary.total;
-  progress.finished = summary.skipped;
-  if (summary.skipped > 0 && o.only_trial < 0)
-    std::cerr << "sweep " << spec.name << ": " << summary.skipped << " of " << summary.total
-              << " trials already finished, " << todo.size() << " to run\n";
 
-  auto finish_line = [&](const SweepTrial& t, double seconds) {
+  void finished(const SweepTrial& t, double seconds) {
+    ++summary.ran;
     ++progress.finished;
     ++progress.trials_run;
     progress.trial_seconds += seconds;
@@ -253,38 +238,58 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepRunOptions& o) {
               << clock_text(progress.elapsed()) << ", remaining ~"
               << progress.eta(remaining, o.jobs) << ")\n";
     if (trial_state(spec, t) == TrialState::Failed) ++summary.failed;
-  };
-
-  if (o.jobs <= 1 || todo.size() <= 1) {
-    DataCache cache;
-    for (const SweepTrial* t : todo) {
-      std::cerr << "[" << progress.finished + 1 << "/" << progress.total << "] start trial "
-                << t->index << " " << describe(*t) << "\n";
-      const auto start = std::chrono::steady_clock::now();
-      const std::string prefix = "  [" + std::to_string(progress.finished + 1) + "/" +
-                                 std::to_string(progress.total) + "] ";
-      if (!run_in_process(spec, *t, o, o.threads, cache,
-                          [&](const std::string& line) { std::cerr << prefix << line << "\n"; })) {
-        ++summary.busy;
-        std::cerr << prefix << "trial " << t->index << " is running in another process; skipped\n";
-        continue;
-      }
-      ++summary.ran;
-      finish_line(*t,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    return summary;
   }
+};
 
-  // --jobs N: child processes, each `seqrec sweep SPEC --trial K` with threads / N threads.
-  const int child_threads = std::max(1, o.threads / o.jobs);
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// One trial after another in this process, sharing loaded datasets.
+void run_serially(SweepRun& run, const std::vector<const SweepTrial*>& todo) {
+  DataCache cache;
+  for (const SweepTrial* t : todo) {
+    const std::string counter = "[" + std::to_string(run.progress.finished + 1) + "/" +
+                                std::to_string(run.progress.total) + "] ";
+    std::cerr << counter << "start trial " << t->index << " " << describe(*t) << "\n";
+    const auto start = std::chrono::steady_clock::now();
+    const std::string prefix = "  " + counter;
+    if (!run_in_process(run.spec, *t, run.o, run.o.threads, cache,
+                        [&](const std::string& line) { std::cerr << prefix << line << "\n"; })) {
+      ++run.summary.busy;
+      std::cerr << prefix << "trial " << t->index << " is running in another process; skipped\n";
+      continue;
+    }
+    run.finished(*t, seconds_since(start));
+  }
+}
+
+// A child that died before recording its trial (killed, out of memory) failed it too; the
+// trial stays pending and a rerun resumes it from its checkpoint. (Exit 0 without a result:
+// the trial was busy in another sweep process.)
+void count_child_death(SweepRun& run, const SweepTrial& t, int status) {
+  const TrialState state = trial_state(run.spec, t);
+  const bool exited_cleanly = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (state == TrialState::Done || state == TrialState::Failed || exited_cleanly) return;
+  ++run.summary.failed;
+  std::cerr << "  trial " << t.index << ": its process "
+            << (WIFSIGNALED(status) ? "was killed by signal " + std::to_string(WTERMSIG(status))
+                                    : "exited with " + std::to_string(WEXITSTATUS(status)))
+            << " before recording a result (log: " << run.spec.out << "/.logs/" << t.index
+            << ".log)\n";
+}
+
+// --jobs N: child processes, each `seqrec sweep SPEC --trial K` with threads / N threads.
+void run_in_children(SweepRun& run, const std::vector<const SweepTrial*>& todo) {
+  const int child_threads = std::max(1, run.o.threads / run.o.jobs);
   std::map<pid_t, std::pair<const SweepTrial*, std::chrono::steady_clock::time_point>> running;
   size_t next = 0;
   while (next < todo.size() || !running.empty()) {
-    while (next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
+    while (next < todo.size() && static_cast<int>(running.size()) < run.o.jobs) {
       const SweepTrial* t = todo[next++];
-      running[spawn_child(o, spec, *t, child_threads)] = {t, std::chrono::steady_clock::now()};
-      std::cerr << "start trial " << t->index << " " << describe(*t) << " (log: " << spec.out
+      running[spawn_child(run.o, run.spec, *t, child_threads)] = {t,
+                                                                  std::chrono::steady_clock::now()};
+      std::cerr << "start trial " << t->index << " " << describe(*t) << " (log: " << run.spec.out
                 << "/.logs/" << t->index << ".log)\n";
     }
     int status = 0;
@@ -297,7 +302,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepRunOptions& o) {
         last_report = std::chrono::steady_clock::now();
         for (const auto& [child, entry] : running)
           std::cerr << "  running trial " << entry.first->index << ": "
-                    << last_epoch_line(spec, *entry.first) << "\n";
+                    << last_epoch_line(run.spec, *entry.first) << "\n";
       }
     }
     if (pid < 0) break;
@@ -305,11 +310,38 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepRunOptions& o) {
     if (it == running.end()) continue;
     const auto [t, start] = it->second;
     running.erase(it);
-    ++summary.ran;
-    finish_line(*t,
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    run.finished(*t, seconds_since(start));
+    count_child_death(run, *t, status);
   }
-  return summary;
+}
+
+}  // namespace
+
+SweepSummary run_sweep(const SweepSpec& spec, const SweepRunOptions& o) {
+  SweepRun run{spec, o, {}, {}};
+  std::vector<const SweepTrial*> todo;
+  for (const auto& t : spec.trials) {
+    if (o.only_trial >= 0 && t.index != o.only_trial) continue;
+    ++run.summary.total;
+    const TrialState state = trial_state(spec, t);
+    if (state == TrialState::Done || (state == TrialState::Failed && !o.retry_failed))
+      ++run.summary.skipped;
+    else
+      todo.push_back(&t);
+  }
+  if (o.only_trial >= 0 && run.summary.total == 0)
+    throw InputError("--trial " + std::to_string(o.only_trial) + ": the sweep has trials 0.." +
+                     std::to_string(spec.trials.size() - 1));
+  run.progress.total = run.summary.total;
+  run.progress.finished = run.summary.skipped;
+  if (run.summary.skipped > 0 && o.only_trial < 0)
+    std::cerr << "sweep " << spec.name << ": " << run.summary.skipped << " of " << run.summary.total
+              << " trials already finished, " << todo.size() << " to run\n";
+  if (o.jobs <= 1 || todo.size() <= 1)
+    run_serially(run, todo);
+  else
+    run_in_children(run, todo);
+  return run.summary;
 }
 
 std::string write_slurm_scripts(const SweepSpec& spec, const std::string& executable,

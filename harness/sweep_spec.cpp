@@ -6,7 +6,7 @@
 #include <random>
 #include <set>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/shared_keys.h"
 #include "models/registry.h"
 
@@ -135,6 +135,68 @@ void check_keys(const std::string& model, const json& keys, const std::string& w
   params.set_object(keys, r.file + ": " + where);
 }
 
+std::vector<uint64_t> read_seeds(const json& root, const SpecReader& r) {
+  if (!root["seeds"].is_array() || root["seeds"].empty())
+    throw r.error("seeds", "expected a non-empty list of non-negative integers");
+  std::vector<uint64_t> seeds;
+  for (const auto& s : root["seeds"]) {
+    if (!s.is_number_integer() || s.get<int64_t>() < 0)
+      throw r.error("seeds",
+                    "expected a non-empty list of non-negative integers, found " + s.dump());
+    seeds.push_back(s.get<uint64_t>());
+  }
+  return seeds;
+}
+
+// The registered model of each entry of "models", in order.
+std::vector<std::string> read_model_names(const json& root, const SpecReader& r) {
+  if (!root["models"].is_array() || root["models"].empty())
+    throw r.error("models", "expected a non-empty list of {\"model\": NAME, ...}");
+  std::vector<std::string> names;
+  for (size_t i = 0; i < root["models"].size(); ++i) {
+    const json& entry = root["models"][i];
+    const std::string where = "models[" + std::to_string(i) + "]";
+    if (!entry.is_object() || !entry.contains("model") || !entry["model"].is_string())
+      throw r.error(where, "expected an object with a \"model\" name");
+    try {
+      ModelRegistry::instance().get(entry["model"].get<std::string>());
+    } catch (const InputError& e) {
+      throw r.error(where + ".model", e.what());
+    }
+    names.push_back(entry["model"].get<std::string>());
+  }
+  return names;
+}
+
+// The full model ("" with no keys) and each named variant of a models[] entry.
+std::vector<std::pair<std::string, json>> read_variants(const json& entry, const std::string& where,
+                                                        const std::string& model,
+                                                        const SpecReader& r) {
+  std::vector<std::pair<std::string, json>> variants{{"", json::object()}};
+  if (!entry.contains("variants")) return variants;
+  const json& vs = r.object_at(entry, "variants", where + ".");
+  for (auto it = vs.begin(); it != vs.end(); ++it) {
+    if (!it.value().is_object() || it.key().empty())
+      throw r.error(where + ".variants." + it.key(), "expected a named object of keys");
+    check_keys(model, it.value(), where + ".variants." + it.key(), r);
+    variants.emplace_back(it.key(), it.value());
+  }
+  return variants;
+}
+
+// The same trial twice would share one folder and run once: say so instead.
+void refuse_repeated_trials(const SweepSpec& spec, const SpecReader& r) {
+  std::map<std::string, int64_t> first_index;
+  for (const auto& t : spec.trials) {
+    auto [it, fresh] = first_index.emplace(t.id, t.index);
+    if (!fresh)
+      throw r.error("models", "trial " + std::to_string(t.index) + " (" + t.model + ", seed " +
+                                  std::to_string(t.seed) + ") repeats trial " +
+                                  std::to_string(it->second) +
+                                  ": same dataset, model, keys and seed");
+  }
+}
+
 }  // namespace
 
 SweepSpec load_sweep_spec(const std::string& path) {
@@ -154,38 +216,16 @@ SweepSpec load_sweep_spec(const std::string& path) {
   spec.out = root.contains("out") ? root["out"].get<std::string>() : "runs/" + spec.name;
   spec.out = std::filesystem::absolute(spec.out).lexically_normal().string();
   const auto datasets = r.strings_at(root, "datasets");
-  if (!root["seeds"].is_array() || root["seeds"].empty())
-    throw r.error("seeds", "expected a non-empty list of non-negative integers");
-  std::vector<uint64_t> seeds;
-  for (const auto& s : root["seeds"]) {
-    if (!s.is_number_integer() || s.get<int64_t>() < 0)
-      throw r.error("seeds",
-                    "expected a non-empty list of non-negative integers, found " + s.dump());
-    seeds.push_back(s.get<uint64_t>());
-  }
+  const std::vector<uint64_t> seeds = read_seeds(root, r);
   const json base = root.contains("base") ? r.object_at(root, "base", "") : json::object();
-  if (!root["models"].is_array() || root["models"].empty())
-    throw r.error("models", "expected a non-empty list of {\"model\": NAME, ...}");
-
+  const std::vector<std::string> model_names = read_model_names(root, r);
   // A base key goes to the models that declare it (epochs for all, loss only for SASRec-like
   // models); a base key no model declares is an error (shared_keys.h).
-  std::vector<std::string> model_names;
-  for (size_t i = 0; i < root["models"].size(); ++i) {
-    const json& entry = root["models"][i];
-    const std::string where = "models[" + std::to_string(i) + "]";
-    if (!entry.is_object() || !entry.contains("model") || !entry["model"].is_string())
-      throw r.error(where, "expected an object with a \"model\" name");
-    try {
-      ModelRegistry::instance().get(entry["model"].get<std::string>());
-    } catch (const InputError& e) {
-      throw r.error(where + ".model", e.what());
-    }
-    model_names.push_back(entry["model"].get<std::string>());
-  }
   for (auto it = base.begin(); it != base.end(); ++it)
     if (shared_key_applies_to(model_names.front(), it.key(), model_names))
       check_keys(model_names.front(), json{{it.key(), it.value()}}, "base", r);
 
+  // Trials in a fixed order: dataset, model entry, grid/random point, variant, seed.
   int64_t index = 0;
   for (const auto& dataset : datasets) {
     for (size_t i = 0; i < root["models"].size(); ++i) {
@@ -202,16 +242,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
         check_keys(model, set, where + ".set", r);
         fixed.update(set);
       }
-      std::vector<std::pair<std::string, json>> variants{{"", json::object()}};
-      if (entry.contains("variants")) {
-        const json& vs = r.object_at(entry, "variants", where + ".");
-        for (auto it = vs.begin(); it != vs.end(); ++it) {
-          if (!it.value().is_object() || it.key().empty())
-            throw r.error(where + ".variants." + it.key(), "expected a named object of keys");
-          check_keys(model, it.value(), where + ".variants." + it.key(), r);
-          variants.emplace_back(it.key(), it.value());
-        }
-      }
+      const auto variants = read_variants(entry, where, model, r);
       for (const auto& point : configurations(entry, where, r)) {
         check_keys(model, point, where + (entry.contains("grid") ? ".grid" : ".random"), r);
         for (const auto& [variant, variant_keys] : variants) {
@@ -227,16 +258,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
       }
     }
   }
-  // The same trial twice would share one folder and run once: say so instead.
-  std::map<std::string, int64_t> first_index;
-  for (const auto& t : spec.trials) {
-    auto [it, fresh] = first_index.emplace(t.id, t.index);
-    if (!fresh)
-      throw r.error("models", "trial " + std::to_string(t.index) + " (" + t.model + ", seed " +
-                                  std::to_string(t.seed) + ") repeats trial " +
-                                  std::to_string(it->second) +
-                                  ": same dataset, model, keys and seed");
-  }
+  refuse_repeated_trials(spec, r);
   return spec;
 }
 

@@ -4,8 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/errors.h"
 #include "harness/checkpoint.h"
-#include "harness/errors.h"
+#include "harness/error_text.h"
 
 namespace seqrec {
 
@@ -197,6 +198,32 @@ std::string epoch_line(const EpochRecord& record, const TrainingProgress& progre
   return line;
 }
 
+// Adds a trained and validated epoch to the curve; keeps the weights when validation improved.
+void add_epoch(TrainingProgress& progress, const EpochRecord& record, EvalResult valid,
+               torch::nn::Module& model) {
+  progress.train_seconds += record.train_seconds;
+  progress.valid_eval_seconds += record.eval_seconds;
+  progress.curve.push_back(record);
+  if (record.valid_value > progress.best_value) {
+    progress.best_value = record.valid_value;
+    progress.best_epoch = record.epoch;
+    progress.best_valid = std::move(valid);
+    progress.best_weights = snapshot(model);
+    progress.since_best = 0;
+  } else {
+    ++progress.since_best;
+  }
+}
+
+void copy_progress(const TrainingProgress& progress, TrainingOutcome& outcome) {
+  outcome.curve = progress.curve;
+  outcome.best_epoch = progress.best_epoch;
+  outcome.valid = progress.best_valid;
+  outcome.train_seconds = progress.train_seconds;
+  outcome.valid_eval_seconds = progress.valid_eval_seconds;
+  outcome.resumes = progress.resumes;
+}
+
 }  // namespace
 
 TrainingOutcome Trainer::run(int dump_top_k) {
@@ -227,18 +254,7 @@ TrainingOutcome Trainer::run(int dump_top_k) {
         EvalResult valid = evaluate(EvalStage::Validation);
         record.eval_seconds = seconds_since(eval_start);
         record.valid_value = valid.value(protocol_.valid_metric);
-        progress.train_seconds += record.train_seconds;
-        progress.valid_eval_seconds += record.eval_seconds;
-        progress.curve.push_back(record);
-        if (record.valid_value > progress.best_value) {
-          progress.best_value = record.valid_value;
-          progress.best_epoch = epoch;
-          progress.best_valid = std::move(valid);
-          progress.best_weights = snapshot(*model_);
-          progress.since_best = 0;
-        } else {
-          ++progress.since_best;
-        }
+        add_epoch(progress, record, std::move(valid), *model_);
         log_(epoch_line(record, progress, config_.epochs, protocol_.valid_metric));
         if (stopped_early())
           log_("early stop: no better " + protocol_.valid_metric + " for " +
@@ -248,15 +264,10 @@ TrainingOutcome Trainer::run(int dump_top_k) {
     } catch (const std::runtime_error& e) {
       if (dynamic_cast<const InputError*>(&e)) throw;
       outcome.status = "failed";
-      outcome.failure = e.what();
+      outcome.failure = error_text(e);
       log_("trial failed: " + outcome.failure);
     }
-    outcome.curve = progress.curve;
-    outcome.best_epoch = progress.best_epoch;
-    outcome.valid = progress.best_valid;
-    outcome.train_seconds = progress.train_seconds;
-    outcome.valid_eval_seconds = progress.valid_eval_seconds;
-    outcome.resumes = progress.resumes;
+    copy_progress(progress, outcome);
     if (outcome.status != "ok") {
       outcome.best_epoch = 0;
       return outcome;

@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "core/params.h"
 #include "datasets/batching.h"
 #include "harness/evaluator.h"
-#include "harness/params.h"
 #include "harness/precision.h"
 #include "harness/protocol.h"
-#include "models/kernel_choice.h"
+#include "models/layers/kernel_choice.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {

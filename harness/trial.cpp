@@ -11,10 +11,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/errors.h"
 #include "datasets/split.h"
-#include "harness/errors.h"
 #include "harness/explanation.h"
-#include "models/explainable.h"
 #include "models/registry.h"
 #include "models/sequential_recommender.h"
 #include "seqrec_version.h"
@@ -72,18 +71,6 @@ TrialSetup make_trial_setup(const std::string& model, const std::string& dataset
                     seed,
                     threads,
                     device};
-}
-
-void write_file_atomic(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-    out << content;
-    out.flush();
-    if (!out) throw std::runtime_error("write failed: " + tmp);
-  }
-  fs::rename(tmp, path);
 }
 
 std::string source_version() { return SEQREC_BUILD_VERSION; }
@@ -156,46 +143,11 @@ std::string topk_csv(const EvalResult& r, const Dataset& data) {
   return out.str();
 }
 
-}  // namespace
-
-nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
-                         const TrialOptions& options) {
-  std::ostringstream log_text;
-  auto log = [&](const std::string& line) {
-    log_text << line << "\n";
-    if (options.log) options.log(line);
-  };
-  const auto started = utc_now();
-  const auto wall_start = std::chrono::steady_clock::now();
-  torch::set_num_threads(setup.threads);
-  torch::manual_seed(setup.seed);
-  const torch::Device device(setup.device);
-
-  LeaveOneOutSplit split = make_leave_one_out_split(data);
-  const ModelInfo& info = ModelRegistry::instance().get(setup.model);
-  SequentialRecommender model =
-      info.create(ModelContext{data, split, setup.params, setup.protocol.max_len});
-  if (options.explain && !dynamic_cast<Explainable*>(model.get()))
-    throw InputError("--explain: model '" + setup.model +
-                     "' has no explanation to write (models with one: fame)");
-  int64_t num_parameters = 0;
-  for (const auto& p : model->parameters()) num_parameters += p.numel();
-  log("trial " + setup.id() + ": " + setup.model + " on " + data.name + " (" +
-      std::to_string(data.num_users()) + " users, " + std::to_string(data.num_items()) +
-      " items), " + std::to_string(num_parameters) + " parameters, seed " +
-      std::to_string(setup.seed) + ", " + std::to_string(setup.threads) + " threads, " +
-      setup.device);
-
-  const std::string dir = (fs::path(options.out_root) / setup.id()).string();
-  fs::create_directories(dir);
-  const std::string checkpoint = dir + "/checkpoint.pt";
-  Trainer trainer(model, split, setup.protocol, setup.trainer, device, setup.seed, log);
-  if (options.checkpoints) trainer.enable_checkpoints(checkpoint, setup.id());
-  TrainingOutcome outcome = trainer.run(options.dump_top_k);
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-
-  nlohmann::json result = {
+// result.json without the metrics and files of a finished trial (see run_trial).
+nlohmann::json result_json(const TrialSetup& setup, const Dataset& data,
+                           const TrainingOutcome& outcome, int64_t num_parameters,
+                           const TrialOptions& options, const std::string& started, double wall) {
+  return {
       {"trial_id", setup.id()},
       {"status", outcome.status},
       {"model", setup.model},
@@ -236,6 +188,49 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
       {"sweep", options.sweep},
       {"started", started},
       {"finished", utc_now()}};
+}
+
+}  // namespace
+
+nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
+                         const TrialOptions& options) {
+  std::ostringstream log_text;
+  auto log = [&](const std::string& line) {
+    log_text << line << "\n";
+    if (options.log) options.log(line);
+  };
+  const auto started = utc_now();
+  const auto wall_start = std::chrono::steady_clock::now();
+  torch::set_num_threads(setup.threads);
+  torch::manual_seed(setup.seed);
+  const torch::Device device(setup.device);
+
+  LeaveOneOutSplit split = make_leave_one_out_split(data);
+  const ModelInfo& info = ModelRegistry::instance().get(setup.model);
+  SequentialRecommender model =
+      info.create(ModelContext{data, split, setup.params, setup.protocol.max_len});
+  if (options.explain && !model->explains())
+    throw InputError("--explain: model '" + setup.model +
+                     "' has no explanation to write: it does not implement "
+                     "SequentialRecommenderImpl::explain()");
+  int64_t num_parameters = 0;
+  for (const auto& p : model->parameters()) num_parameters += p.numel();
+  log("trial " + setup.id() + ": " + setup.model + " on " + data.name + " (" +
+      std::to_string(data.num_users()) + " users, " + std::to_string(data.num_items()) +
+      " items), " + std::to_string(num_parameters) + " parameters, seed " +
+      std::to_string(setup.seed) + ", " + std::to_string(setup.threads) + " threads, " +
+      setup.device);
+
+  const std::string dir = (fs::path(options.out_root) / setup.id()).string();
+  fs::create_directories(dir);
+  const std::string checkpoint = dir + "/checkpoint.pt";
+  Trainer trainer(model, split, setup.protocol, setup.trainer, device, setup.seed, log);
+  if (options.checkpoints) trainer.enable_checkpoints(checkpoint, setup.id());
+  TrainingOutcome outcome = trainer.run(options.dump_top_k);
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+
+  nlohmann::json result = result_json(setup, data, outcome, num_parameters, options, started, wall);
   if (outcome.status == "ok") {
     result["metrics"] = {{"valid", metrics_json(outcome.valid)},
                          {"test", metrics_json(outcome.test)}};

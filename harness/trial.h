@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/atomic_write.h"
+#include "core/params.h"
 #include "datasets/dataset.h"
-#include "harness/atomic_write.h"
-#include "harness/params.h"
 #include "harness/protocol.h"
 #include "harness/trainer.h"
 
@@ -51,10 +51,10 @@ nlohmann::json read_config_file(const std::string& path);
 struct TrialOptions {
   std::string out_root = "runs";  // the trial folder is out_root/<id>
   int dump_top_k = 0;
-  bool explain = false;
+  bool explain = false;  // write explanation.csv (models that explain themselves only)
   // Checkpoint every epoch into the trial folder and resume from it when rerun (design §8).
-  bool checkpoints = true;  // write explanation.csv (models implementing Explainable only)
-  std::string command;      // the command line, recorded
+  bool checkpoints = true;
+  std::string command;  // the command line, recorded
   // Sweep bookkeeping, recorded in result.json: the ablation variant ("" = the full model)
   // and the sweep that ran the trial.
   std::string variant;

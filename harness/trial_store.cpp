@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/trainer.h"
 
 namespace seqrec {

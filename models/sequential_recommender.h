@@ -6,10 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "core/params.h"
 #include "datasets/batch.h"
 #include "datasets/batching.h"
 #include "datasets/split.h"
-#include "harness/params.h"
 
 namespace seqrec {
 
@@ -56,6 +56,14 @@ class SequentialRecommenderImpl : public torch::nn::Module {
   virtual void prepare_training_batch(Batch& batch) {}
   // Models without trainable parameters (Pop) skip the training loop.
   virtual bool trainable() const { return true; }
+
+  // Why the model scored a user as it did (gate and router weights), for `seqrec train
+  // --explain`: named per-row tensors [B, k] for an evaluation batch; column j of "name" is
+  // "name.j". Models that can say override both.
+  virtual bool explains() const { return false; }
+  virtual std::vector<std::pair<std::string, torch::Tensor>> explain(const Batch& batch) {
+    return {};
+  }
 };
 
 using SequentialRecommender = std::shared_ptr<SequentialRecommenderImpl>;

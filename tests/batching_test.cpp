@@ -2,8 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "core/errors.h"
 #include "datasets/split.h"
-#include "harness/errors.h"
 #include "harness/trainer.h"
 
 using namespace seqrec;

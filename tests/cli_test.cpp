@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/params.h"
+#include "core/params.h"
 #include "harness/protocol.h"
 #include "harness/trainer.h"
 #include "models/registry.h"
@@ -197,6 +197,17 @@ BOOST_AUTO_TEST_CASE(out_of_range_set_value_is_an_error_naming_the_key_and_bound
   check_one_line_error(run_cli(train_args(ds, dir.file("runs"), "--set max_len=0")),
                        {"'max_len'", ">= 1"});
   check_one_line_error(run_cli(train_args(ds, dir.file("runs"), "--set lr=-1")), {"'lr'", ">= 0"});
+}
+
+BOOST_AUTO_TEST_CASE(hidden_not_divisible_by_heads_is_an_error_naming_both_keys) {
+  ScratchDir dir;
+  const auto ds = write_atomic(dir, "tiny", kHeader + tiny_rows(4, 5));
+  // Every transformer model reads the two keys through the same options, so each refuses the
+  // split before torch's own check (a stack trace, exit 1) is ever reached.
+  for (const std::string model : {"sasrec", "bert4rec", "fame", "cl4srec"})
+    check_one_line_error(
+        run_cli(train_args(ds, dir.file("runs"), "--set hidden=63 --set heads=2", model)),
+        {"hidden=63", "heads=2"});
 }
 
 BOOST_AUTO_TEST_CASE(set_without_equals_sign_is_an_error_showing_the_argument) {

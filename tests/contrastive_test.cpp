@@ -1,6 +1,6 @@
 // The shared InfoNCE: hand-computed values, a brute-force reference, false-negative masking,
 // B = 1 and extreme scales.
-#include "models/contrastive.h"
+#include "models/layers/contrastive.h"
 
 #include <boost/test/unit_test.hpp>
 #include <cmath>

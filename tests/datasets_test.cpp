@@ -9,13 +9,13 @@
 #include <limits>
 #include <sstream>
 
+#include "core/errors.h"
 #include "datasets/atomic_file.h"
 #include "datasets/dataset.h"
 #include "datasets/dataset_stats.h"
 #include "datasets/npy.h"
 #include "datasets/synthetic.h"
-#include "harness/cli_commands.h"
-#include "harness/errors.h"
+#include "harness/cli/cli_commands.h"
 #include "harness/protocol.h"
 #include "tests/test_support.h"
 

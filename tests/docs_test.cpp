@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "models/registry.h"
 #include "test_support.h"
 
 using namespace seqrec::testing;
@@ -298,6 +299,14 @@ BOOST_AUTO_TEST_CASE(shell_blocks_are_found_and_joined) {
   BOOST_TEST(commands[1].text == "build/seqrec train --model pop --dataset ml-100k");
   BOOST_TEST(commands[1].where == "x.md:4");
   BOOST_TEST(strip_comment("echo 'a # b' # c") == "echo 'a # b' ");
+}
+
+BOOST_AUTO_TEST_CASE(every_registered_model_has_a_row_in_the_readme_model_table) {
+  // The row is the one edit outside a new model's own files (docs/adding-a-model.md).
+  const std::string readme = read_text(fs::path(SEQREC_SOURCE_DIR) / "README.md");
+  for (const auto& name : seqrec::ModelRegistry::instance().names())
+    BOOST_TEST(readme.find("| `" + name + "` |") != std::string::npos,
+               "README.md's model table has no row for '" << name << "'");
 }
 
 BOOST_AUTO_TEST_CASE(every_listed_command_is_documented_and_names_existing_tests) {

@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(supervised_positive_has_the_same_target_and_is_a_real_prefi
   Batch batch = training_batch(*built, 256);
   torch::manual_seed(6);
   auto p = model.supervised_positives(batch);
-  auto targets = DuoRecImpl::row_targets(batch);
+  auto targets = batch.last_targets();
   BOOST_TEST(torch::equal(p.targets, targets));
   BOOST_TEST(p.found.sum().item<int64_t>() > batch.size() * 9 / 10);
   const int64_t max_len = built->setup.protocol.max_len;
@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(lambda_zero_is_plain_cross_entropy) {
   torch::NoGradGuard no_grad;
   auto logits = torch::matmul(batch.last_position(model.encode(batch.items)),
                               model.embedding->item->weight.t());
-  auto ce = full_softmax_cross_entropy(logits, DuoRecImpl::row_targets(batch));
+  auto ce = full_softmax_cross_entropy(logits, batch.last_targets());
   BOOST_TEST(model.loss(batch).total.item<double>() == ce.item<double>(),
              boost::test_tools::tolerance(1e-5));
 }

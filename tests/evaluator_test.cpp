@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/rank_counting.h"
 
 using seqrec::EvalResult;

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "baselines/sasrec.h"
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "model_fixtures.h"
 
 using namespace seqrec;

@@ -8,11 +8,11 @@
 #include <limits>
 #include <sstream>
 
+#include "core/errors.h"
 #include "datasets/dataset.h"
 #include "datasets/npy.h"
 #include "datasets/synthetic.h"
 #include "datasets/text_features.h"
-#include "harness/errors.h"
 #include "tests/test_support.h"
 
 using namespace seqrec;

@@ -1,14 +1,14 @@
 // The fused full-softmax CE against torch's cross_entropy: the same loss and gradient (to
 // float32 rounding, or bfloat16's), padding column excluded, extreme scores finite, bad
 // targets refused; and a trial that uses it is repeatable and says so in result.json.
-#include "models/fused_cross_entropy.h"
+#include "models/layers/fused_cross_entropy.h"
 
 #include <boost/test/unit_test.hpp>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "model_fixtures.h"
-#include "models/kernel_choice.h"
-#include "models/losses.h"
+#include "models/layers/kernel_choice.h"
+#include "models/layers/losses.h"
 
 using namespace seqrec;
 using namespace seqrec::testing;

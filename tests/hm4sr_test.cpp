@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "baselines/sasrec.h"
+#include "core/errors.h"
 #include "datasets/npy.h"
-#include "harness/errors.h"
 #include "model_fixtures.h"
 #include "tests/test_support.h"
 

@@ -1,6 +1,6 @@
-// Typed parameters (harness/params), the protocol's keys and hash (harness/protocol), and
+// Typed parameters (core/params), the protocol's keys and hash (harness/protocol), and
 // trial ids (harness/trial): strict parsing, validation that names the key, stable hashes.
-#include "harness/params.h"
+#include "core/params.h"
 
 #include <boost/test/unit_test.hpp>
 #include <functional>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/protocol.h"
 #include "harness/trainer.h"
 #include "harness/trial.h"

@@ -1,9 +1,9 @@
 // The performance page: ratios and verdicts computed from a Google Benchmark JSON file.
-#include "harness/performance_report.h"
+#include "harness/report/performance_report.h"
 
 #include <boost/test/unit_test.hpp>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "tests/test_support.h"
 
 using nlohmann::json;

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "harness/errors.h"
-#include "harness/report_plots.h"
-#include "harness/report_tables.h"
+#include "core/errors.h"
+#include "harness/report/report_plots.h"
+#include "harness/report/report_tables.h"
 #include "harness/trial_store.h"
 #include "tests/test_support.h"
 

@@ -2,8 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "core/errors.h"
 #include "datasets/text_features.h"
-#include "harness/errors.h"
 #include "model_fixtures.h"
 
 using namespace seqrec;

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "core/errors.h"
 #include "datasets/dataset.h"
 #include "datasets/split.h"
-#include "harness/errors.h"
-#include "harness/report_segments.h"
-#include "harness/report_tables.h"
-#include "harness/test_case_segments.h"
+#include "harness/report/report_segments.h"
+#include "harness/report/report_tables.h"
+#include "harness/report/test_case_segments.h"
 #include "harness/trial_store.h"
 #include "tests/test_support.h"
 

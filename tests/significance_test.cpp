@@ -2,7 +2,7 @@
 // example (Darwin's Zea mays data), R's documented paired t-test on Student's sleep data,
 // closed forms of Student's t CDF, t-table quantiles, and hand-derived normal-approximation
 // cases with ties.
-#include "harness/significance.h"
+#include "harness/report/significance.h"
 
 #include <boost/test/unit_test.hpp>
 #include <cmath>

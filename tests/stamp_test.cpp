@@ -2,7 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "model_fixtures.h"
 
 using namespace seqrec;

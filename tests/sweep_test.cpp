@@ -11,8 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "core/errors.h"
 #include "datasets/synthetic.h"
-#include "harness/errors.h"
 #include "harness/shared_keys.h"
 #include "harness/sweep_runner.h"
 #include "harness/sweep_spec.h"
@@ -172,6 +172,24 @@ BOOST_AUTO_TEST_CASE(bad_spec_through_the_cli_exits_2_with_one_line) {
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(r.output.rfind("error: ", 0) == 0);
   BOOST_TEST(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+}
+
+BOOST_AUTO_TEST_CASE(sweep_with_a_failed_trial_exits_3_and_a_rerun_that_skips_it_exits_0) {
+  for (const std::string jobs : {"1", "2"}) {
+    ScratchDir dir;
+    json j = example_spec(tiny_synth(dir), dir.file("out"), 1);
+    j["datasets"].push_back(dir.file("no-such-dataset"));
+    const std::string path = write_spec(dir, j);
+    auto first = run_cli("sweep " + path + " --jobs " + jobs + " --threads 2");
+    BOOST_TEST_INFO("--jobs " << jobs << ": " << first.output);
+    BOOST_TEST(first.exit_code == 3);
+    BOOST_TEST(contains(first.output, "failed in this run"));
+    // The failed trials are recorded; a rerun without --retry-failed runs nothing and fails
+    // nothing.
+    auto second = run_cli("sweep " + path + " --jobs " + jobs + " --threads 2");
+    BOOST_TEST_INFO(second.output);
+    BOOST_TEST(second.exit_code == 0);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(failed_trials_are_recorded_and_the_sweep_goes_on_and_resume_skips_all) {

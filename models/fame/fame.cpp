@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "baselines/sasrec.h"
+#include "models/layers/initializers.h"
+#include "models/layers/transformer_schema.h"
 #include "models/registry.h"
 
 namespace seqrec {
@@ -79,7 +80,6 @@ FAMEImpl::FAMEImpl(const ModelContext& c)
       loss_options(next_item_loss_options(c.params)) {
   const auto o = transformer_options(c.params);
   heads = o.heads();
-  TORCH_CHECK(o.dim() % heads == 0, "hidden must be divisible by heads");
   const int64_t d = o.dim();
   embedding = register_module(
       "embedding",
@@ -141,11 +141,10 @@ std::vector<std::pair<std::string, torch::Tensor>> FAMEImpl::explain(const Batch
   return out;
 }
 
-SEQREC_REGISTER_MODEL({"fame",
-                       "FAME: facet-aware multi-head mixture of experts (Liu, Zhang & Long, "
-                       "WSDM 2025)",
-                       FAMEImpl::schema,
-                       {{"train_samples", "all_positions"}},
-                       [](const ModelContext& c) { return std::make_shared<FAMEImpl>(c); }});
+SEQREC_REGISTER_MODEL(
+    ModelInfo::of<FAMEImpl>("fame")
+        .described_as(
+            "FAME: facet-aware multi-head mixture of experts (Liu, Zhang & Long, WSDM 2025)")
+        .with_trainer_defaults({{"train_samples", "all_positions"}}));
 
 }  // namespace seqrec

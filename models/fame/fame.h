@@ -9,10 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "models/explainable.h"
 #include "models/fame/moe_attention.h"
+#include "models/layers/losses.h"
 #include "models/layers/transformer.h"
-#include "models/losses.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {
@@ -40,7 +39,7 @@ class FacetMoEBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(FacetMoEBlock);
 
-class FAMEImpl : public SequentialRecommenderImpl, public Explainable {
+class FAMEImpl : public SequentialRecommenderImpl {
  public:
   explicit FAMEImpl(const ModelContext& context);
   static ParamSchema schema();
@@ -49,6 +48,7 @@ class FAMEImpl : public SequentialRecommenderImpl, public Explainable {
   ScoreFactors score_factors(const Batch& batch) override;
   // Per user, at the last position: the gate weight of each head ("gate", [B, H]) and each
   // head's router weights over its experts ("router_head<h>", [B, N]).
+  bool explains() const override { return true; }
   std::vector<std::pair<std::string, torch::Tensor>> explain(const Batch& batch) override;
 
   struct Encoded {

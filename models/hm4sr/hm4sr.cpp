@@ -4,27 +4,18 @@
 #include <cmath>
 #include <limits>
 
-#include "baselines/sasrec.h"
-#include "harness/errors.h"
-#include "models/contrastive.h"
+#include "core/errors.h"
+#include "models/layers/contrastive.h"
+#include "models/layers/initializers.h"
+#include "models/layers/side_information.h"
+#include "models/layers/transformer_schema.h"
 #include "models/registry.h"
-#include "models/side_information.h"
 
 namespace seqrec {
 
 namespace {
 
 const char* kName = "hm4sr";
-
-torch::Tensor real_positions(const torch::Tensor& lengths, int64_t width) {
-  return torch::arange(width, lengths.options()).unsqueeze(0).lt(lengths.unsqueeze(1));
-}
-
-// x [B, L, d] at position lengths - 1 of each row.
-torch::Tensor last_of(const torch::Tensor& x, const torch::Tensor& lengths) {
-  auto index = (lengths - 1).view({-1, 1, 1}).expand({x.size(0), 1, x.size(2)});
-  return x.gather(1, index).squeeze(1);
-}
 
 // Row i of a against row i of b, the other rows of b as negatives, rows with the same label
 // never each other's negative (the authors' same-target mask). No rows: 0, not the NaN of
@@ -48,7 +39,7 @@ std::vector<std::string> chosen_modalities(const ModelContext& c) {
         "model 'hm4sr': modalities lists 'all' beside other modalities; give either "
         "all or the modalities by name");
   }
-  return all ? dataset_modalities(c) : require_modalities(c, kName, requested);
+  return all ? dataset_modalities(c.data) : require_modalities(c.data, kName, requested);
 }
 
 torch::Tensor multi_hot_categories(const Dataset& data) {
@@ -83,7 +74,7 @@ torch::Tensor interval_buckets(const torch::Tensor& timestamps, const torch::Ten
 }
 
 torch::Tensor placeholder_positions(const torch::Tensor& lengths, int64_t width, double beta) {
-  auto real = real_positions(lengths, width);
+  auto real = Batch::real_positions(lengths, width);
   auto count = torch::floor(lengths.to(torch::kFloat64) * beta).to(torch::kInt64);
   // Padding keys sort last, so a row's `count` smallest keys are a uniform sample of its real
   // positions (count <= length).
@@ -108,7 +99,7 @@ torch::Tensor TimeEmbeddingImpl::forward(const torch::Tensor& timestamps,
       interval_buckets(timestamps, lengths, interval_scale, interval->options.num_embeddings() - 1);
   // Shifted and scaled in float64: raw Unix seconds in float32 are 128 s apart at today's dates.
   auto t = ((timestamps.to(torch::kFloat64) - origin) / unit)
-               .masked_fill(real_positions(lengths, timestamps.size(1)).logical_not(), 0.0)
+               .masked_fill(Batch::real_positions(lengths, timestamps.size(1)).logical_not(), 0.0)
                .to(absolute->weight.scalar_type())
                .unsqueeze(-1);
   auto frequency =
@@ -268,10 +259,6 @@ HM4SRImpl::HM4SRImpl(const ModelContext& c)
       loss_options(next_item_loss_options(c.params)) {
   const auto o = transformer_options(c.params);
   const int64_t d = o.dim();
-  if (d % o.heads() != 0) {
-    throw InputError("model 'hm4sr': hidden (" + std::to_string(d) +
-                     ") must be divisible by heads (" + std::to_string(o.heads()) + ")");
-  }
   const auto modalities = chosen_modalities(c);
   stream_names.push_back("id");
   stream_names.insert(stream_names.end(), modalities.begin(), modalities.end());
@@ -280,17 +267,17 @@ HM4SRImpl::HM4SRImpl(const ModelContext& c)
   const bool with_temporal = c.params.get_bool("temporal_moe");
   const bool with_pcl = pcl_weight > 0 && !modalities.empty();
   if (with_temporal) {
-    require_timestamps(c, kName,
+    require_timestamps(c.data, kName,
                        "for its Temporal MoE (temporal_moe=true; set temporal_moe=false to train "
                        "without them)");
   }
   if (with_pcl) {
-    require_timestamps(c, kName,
+    require_timestamps(c.data, kName,
                        "for the time-embedding placeholders of PCL (pcl > 0 with modalities; set "
                        "pcl=0 to train without them)");
   }
   if (cp_weight > 0) {
-    require_categories(c, kName,
+    require_categories(c.data, kName,
                        "for category prediction (cp > 0; set cp=0 to train without them)");
   }
 
@@ -302,8 +289,8 @@ HM4SRImpl::HM4SRImpl(const ModelContext& c)
   encoders = register_module("encoders", torch::nn::ModuleList());
   for (int64_t m = 0; m < M; ++m) encoders->push_back(TransformerEncoder(o));
   projections = register_module("projections", torch::nn::ModuleList());
-  register_frozen_modalities(*this, c, modalities, d, c.params.get_bool("standardize"), features,
-                             projections);
+  register_frozen_modalities(*this, c.data, modalities, d, c.params.get_bool("standardize"),
+                             features, projections);
   if (stream_norm) {
     stream_norms = register_module("stream_norms", torch::nn::ModuleList());
     for (int64_t m = 0; m < M; ++m) stream_norms->push_back(layer_norm(d));
@@ -425,7 +412,7 @@ LossParts HM4SRImpl::loss(const Batch& batch) {
 
   // The sequence-level tasks read each row's last position: in every sample mode it carries
   // the row's next item.
-  auto last_targets = batch.targets.gather(1, (batch.lengths - 1).view({-1, 1})).squeeze(1);
+  auto last_targets = batch.last_targets();
   auto rows = last_targets.gt(0);
 
   if (idcl_weight > 0) {
@@ -456,8 +443,8 @@ LossParts HM4SRImpl::loss(const Batch& batch) {
     for (size_t m = 1; m < hidden.size(); ++m) {
       auto placeholder = placeholders[m - 1]->as<torch::nn::LinearImpl>()->forward(time_kept);
       auto augmented = torch::where(where, placeholder, encoded.embedded.streams[m].index({kept}));
-      per_modality.push_back(contrast(last_of(hidden[m].index({kept}), lengths),
-                                      last_of(encode_stream(m, augmented), lengths),
+      per_modality.push_back(contrast(Batch::gather_last(hidden[m].index({kept}), lengths),
+                                      Batch::gather_last(encode_stream(m, augmented), lengths),
                                       pcl_temperature, targets));
     }
     add("pcl", pcl_weight, torch::stack(per_modality).mean());
@@ -482,11 +469,12 @@ std::vector<std::pair<std::string, torch::Tensor>> HM4SRImpl::explain(const Batc
 }
 
 SEQREC_REGISTER_MODEL(
-    {"hm4sr",
-     "HM4SR: hierarchical time-aware mixture of experts for multi-modal "
-     "sequential recommendation (Zhang, Chen, Shen, Wang & Xiong, WWW 2025)",
-     HM4SRImpl::schema,
-     {{"train_samples", "last_position"}, {"batch_size", 1024}, {"lr", 1e-3}, {"patience", 10}},
-     [](const ModelContext& c) { return std::make_shared<HM4SRImpl>(c); }});
+    ModelInfo::of<HM4SRImpl>("hm4sr")
+        .described_as("HM4SR: hierarchical time-aware mixture of experts for multi-modal "
+                      "sequential recommendation (Zhang, Chen, Shen, Wang & Xiong, WWW 2025)")
+        .with_trainer_defaults({{"train_samples", "last_position"},
+                                {"batch_size", 1024},
+                                {"lr", 1e-3},
+                                {"patience", 10}}));
 
 }  // namespace seqrec

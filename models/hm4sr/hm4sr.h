@@ -9,9 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "models/explainable.h"
+#include "models/layers/losses.h"
 #include "models/layers/transformer.h"
-#include "models/losses.h"
 #include "models/sequential_recommender.h"
 
 namespace seqrec {
@@ -78,7 +77,7 @@ class TemporalMoEImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TemporalMoE);
 
-class HM4SRImpl : public SequentialRecommenderImpl, public Explainable {
+class HM4SRImpl : public SequentialRecommenderImpl {
  public:
   explicit HM4SRImpl(const ModelContext& context);
   static ParamSchema schema();
@@ -87,6 +86,7 @@ class HM4SRImpl : public SequentialRecommenderImpl, public Explainable {
   ScoreFactors score_factors(const Batch& batch) override;
   // At each row's last position: the temporal gate ("temporal_gate", [B, K]) and each
   // stream's interactive gate ("interactive_gate_<stream>", [B, K]), for the MoEs that are on.
+  bool explains() const override { return true; }
   std::vector<std::pair<std::string, torch::Tensor>> explain(const Batch& batch) override;
 
   // Stream inputs after positions and both MoEs, before LayerNorm and dropout. `tables` from

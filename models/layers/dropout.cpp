@@ -6,7 +6,7 @@
 #include <cstring>
 #include <mutex>
 
-#include "harness/vector_clones.h"
+#include "core/vector_clones.h"
 
 namespace seqrec {
 

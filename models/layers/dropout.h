@@ -1,7 +1,7 @@
 #pragma once
 // Dropout for every model, with a choice of where its keep masks come from (trainer key
-// dropout_rng, models/kernel_choice.h). torch's sampler draws one Bernoulli variable at a time
-// on CPU builds without MKL (Debian's LibTorch among them): one-epoch SASRec/Beauty trainings
+// dropout_rng, models/layers/kernel_choice.h). torch's sampler draws one Bernoulli variable at a
+// time on CPU builds without MKL (Debian's LibTorch among them): one-epoch SASRec/Beauty trainings
 // with dropout 0.5 and 0 differ by about 45 ms per step, and bfloat16 cannot shorten it. The
 // counter sampler takes one 64-bit key per call from torch's generator and hashes (key, element
 // index) for each element, which vectorises and runs on every thread. Same keep probability
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string>
 
-#include "models/kernel_choice.h"
+#include "models/layers/kernel_choice.h"
 
 namespace seqrec {
 

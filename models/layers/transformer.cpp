@@ -76,21 +76,4 @@ torch::Tensor SequenceEmbeddingImpl::add_positions(const torch::Tensor& item_vec
   return dropout(item_vectors * scale + position(positions));
 }
 
-void init_weights_normal(torch::nn::Module& module, double std) {
-  torch::NoGradGuard no_grad;
-  // include_self=false: this runs inside constructors, before shared_from_this is valid.
-  for (auto& m : module.modules(/*include_self=*/false)) {
-    if (auto* linear = m->as<torch::nn::LinearImpl>()) {
-      linear->weight.normal_(0.0, std);
-      if (linear->bias.defined()) linear->bias.zero_();
-    } else if (auto* emb = m->as<torch::nn::EmbeddingImpl>()) {
-      emb->weight.normal_(0.0, std);
-      if (emb->options.padding_idx()) emb->weight[*emb->options.padding_idx()].zero_();
-    } else if (auto* norm = m->as<torch::nn::LayerNormImpl>()) {
-      norm->weight.fill_(1.0);
-      norm->bias.zero_();
-    }
-  }
-}
-
 }  // namespace seqrec

@@ -75,8 +75,4 @@ class SequenceEmbeddingImpl : public torch::nn::Module {
 };
 TORCH_MODULE(SequenceEmbedding);
 
-// Normal(0, std) weights, zero biases, unit LayerNorms (BERT/RecBole initialisation); the
-// padding row of embeddings stays zero.
-void init_weights_normal(torch::nn::Module& module, double std = 0.02);
-
 }  // namespace seqrec

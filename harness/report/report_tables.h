@@ -1,0 +1,43 @@
+#pragma once
+// `seqrec report` tables (design §8): leaderboard, ablation and sensitivity tables built
+// from finished trial folders, in Markdown, LaTeX (booktabs), CSV and JSON.
+//
+// Semantics:
+//  - ok trials are grouped by (dataset, protocol_hash); each group is its own table, so
+//    results under different protocols never share one. Failed trials are listed apart.
+//  - A configuration is (model, variant, params + trainer); its seeds are its repetitions.
+//    Each model's (and each ablation variant's) configuration is chosen by the best mean
+//    VALIDATION value of the protocol's valid_metric (ties: the first configuration in the
+//    order of its canonical JSON); the tables then show its TEST numbers over seeds.
+//  - Significance: per-user test values of the valid_metric (averaged over the chosen
+//    configuration's seeds, users matched by the `user` column) of the best model vs each
+//    other one: Wilcoxon signed-rank and paired t-test; marker † when Wilcoxon p < 0.05.
+//  - Output is byte-identical for the same folders: everything is sorted, numbers have a
+//    fixed format (metrics %.4f, p-values %.3g), there are no timestamps.
+#include <string>
+#include <vector>
+
+#include "harness/report/published_reference.h"
+#include "harness/report/report_model.h"
+#include "harness/report/report_text.h"
+#include "harness/trial_store.h"
+
+namespace seqrec {
+
+// Groups, selects configurations, runs the significance tests (reads per_user.csv).
+Report build_report(const TrialScan& scan, const Reference& reference);
+
+// "md"/"markdown", "latex"/"tex", "csv", "json"; InputError otherwise.
+TableFormat parse_table_format(const std::string& name);
+std::string format_extension(TableFormat format);  // "md", "tex", "csv", "json"
+
+std::string render_leaderboard(const Report& report, TableFormat format);
+std::string render_ablation(const Report& report, TableFormat format);
+std::string render_sensitivity(const Report& report, TableFormat format);
+
+// Writes leaderboard.EXT, ablation.EXT and sensitivity.EXT for each format into `out_dir`
+// (created), atomically. Returns the paths written, in order.
+std::vector<std::string> write_report_tables(const Report& report, const std::string& out_dir,
+                                             const std::vector<TableFormat>& formats);
+
+}  // namespace seqrec

@@ -1,0 +1,28 @@
+#include "models/layers/initializers.h"
+
+namespace seqrec {
+
+void init_weights_normal(torch::nn::Module& module, double std) {
+  torch::NoGradGuard no_grad;
+  // include_self=false: this runs inside constructors, before shared_from_this is valid.
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    if (auto* linear = m->as<torch::nn::LinearImpl>()) {
+      linear->weight.normal_(0.0, std);
+      if (linear->bias.defined()) linear->bias.zero_();
+    } else if (auto* emb = m->as<torch::nn::EmbeddingImpl>()) {
+      emb->weight.normal_(0.0, std);
+      if (emb->options.padding_idx()) emb->weight[*emb->options.padding_idx()].zero_();
+    } else if (auto* norm = m->as<torch::nn::LayerNormImpl>()) {
+      norm->weight.fill_(1.0);
+      norm->bias.zero_();
+    }
+  }
+}
+
+void init_gru_xavier(torch::nn::GRU& gru) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : gru->named_parameters())
+    if (p.key().rfind("weight_", 0) == 0) torch::nn::init::xavier_uniform_(p.value());
+}
+
+}  // namespace seqrec

@@ -1,0 +1,90 @@
+#include "models/layers/losses.h"
+
+#include "models/layers/fused_cross_entropy.h"
+#include "models/layers/kernel_choice.h"
+
+namespace seqrec {
+
+ParamSchema next_item_loss_schema(const std::string& default_kind) {
+  ParamSchema s;
+  s.string_param("loss", default_kind,
+                 "ce = full softmax over all items; bce = one sampled negative per position "
+                 "(SASRec paper); sampled_softmax = softmax over target + num_negatives; gbce = "
+                 "generalised BCE of gSASRec (Petrov & Macdonald, RecSys 2023)",
+                 {"ce", "bce", "sampled_softmax", "gbce"});
+  s.int_param("num_negatives", 256,
+              "negatives per position for sampled_softmax and gbce (eSASRec benchmark: 256)", 1);
+  s.float_param("gbce_t", 0.75, "gBCE calibration t in [0, 1] (gSASRec default 0.75)", 0.0, 1.0);
+  return s;
+}
+
+NextItemLossOptions next_item_loss_options(const Params& p) {
+  NextItemLossOptions o;
+  o.kind = p.get_string("loss");
+  o.num_negatives = p.get_int("num_negatives");
+  o.gbce_t = p.get_float("gbce_t");
+  return o;
+}
+
+namespace {
+
+// [P, n] uniform items in 1..N, redrawn where they hit the position's target.
+torch::Tensor sample_negatives(const torch::Tensor& targets, int64_t n, int64_t num_items) {
+  auto opts = targets.options();
+  auto negatives = torch::randint(1, num_items + 1, {targets.size(0), n}, opts);
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    auto clash = negatives.eq(targets.unsqueeze(1));
+    if (!clash.any().item<bool>()) break;
+    negatives =
+        torch::where(clash, torch::randint(1, num_items + 1, negatives.sizes(), opts), negatives);
+  }
+  return negatives;
+}
+
+torch::Tensor candidate_logits(const torch::Tensor& hidden, const torch::Tensor& items,
+                               const torch::Tensor& candidates) {
+  // [P, n, d] x [P, d, 1] -> [P, n]
+  return torch::bmm(items.index_select(0, candidates.flatten())
+                        .view({candidates.size(0), candidates.size(1), -1}),
+                    hidden.unsqueeze(2))
+      .squeeze(2);
+}
+
+}  // namespace
+
+torch::Tensor full_softmax_cross_entropy(const torch::Tensor& logits,
+                                         const torch::Tensor& targets) {
+  if (current_kernels().cross_entropy == CrossEntropyKernel::Fused)
+    return fused_full_softmax_cross_entropy(logits, targets);
+  // Dropping column 0 keeps padding out of the softmax without an in-place mask.
+  return torch::nn::functional::cross_entropy(logits.slice(1, 1), targets - 1);
+}
+
+torch::Tensor next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
+                             const torch::Tensor& items, const NextItemLossOptions& o) {
+  const int64_t num_items = items.size(0) - 1;
+  if (o.kind == "ce") return full_softmax_cross_entropy(torch::matmul(hidden, items.t()), targets);
+
+  auto positive = (hidden * items.index_select(0, targets)).sum(-1);  // [P]
+  if (o.kind == "bce") {
+    auto negative = candidate_logits(hidden, items, sample_negatives(targets, 1, num_items));
+    return (torch::softplus(-positive) + torch::softplus(negative).squeeze(1)).mean();
+  }
+  auto negatives =
+      candidate_logits(hidden, items, sample_negatives(targets, o.num_negatives, num_items));
+  if (o.kind == "sampled_softmax") {
+    auto logits = torch::cat({positive.unsqueeze(1), negatives}, 1);
+    return torch::nn::functional::cross_entropy(logits,
+                                                torch::zeros({logits.size(0)}, targets.options()));
+  }
+  if (o.kind == "gbce") {
+    // gSASRec eq. 6-7: beta = alpha (t (1 - 1/alpha) + 1/alpha), alpha = n / (N - 1);
+    // loss = -log(sigmoid(s+)^beta) - sum log(1 - sigmoid(s-)).
+    const double alpha = static_cast<double>(o.num_negatives) / std::max<int64_t>(1, num_items - 1);
+    const double beta = alpha * (o.gbce_t * (1.0 - 1.0 / alpha) + 1.0 / alpha);
+    return (beta * torch::softplus(-positive) + torch::softplus(negatives).sum(1)).mean();
+  }
+  TORCH_CHECK(false, "unknown loss ", o.kind);
+}
+
+}  // namespace seqrec

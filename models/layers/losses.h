@@ -1,0 +1,32 @@
+#pragma once
+// Next-item losses shared by every model that scores items by a dot product with an item
+// table: full softmax CE, BCE with one sampled negative, sampled softmax, gBCE.
+#include <torch/torch.h>
+
+#include <string>
+
+#include "core/params.h"
+
+namespace seqrec {
+
+struct NextItemLossOptions {
+  std::string kind = "ce";      // ce | bce | sampled_softmax | gbce
+  int64_t num_negatives = 256;  // sampled_softmax and gbce
+  double gbce_t = 0.75;         // gSASRec calibration parameter t
+};
+
+// Keys `loss`, `num_negatives`, `gbce_t`, with `default_kind` as the default loss.
+ParamSchema next_item_loss_schema(const std::string& default_kind);
+NextItemLossOptions next_item_loss_options(const Params& params);
+
+// hidden [P, d] sequence states at the positions that carry a target, targets [P] item ids
+// (1..N), items [N+1, d] candidate table (row 0 = padding, never a candidate or negative).
+// Negatives are uniform over 1..N and never equal the position's own target (the SASRec
+// paper excludes the user's whole history; at N in the thousands the difference is nil).
+torch::Tensor next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
+                             const torch::Tensor& items, const NextItemLossOptions& options);
+
+// Full softmax cross-entropy over items 1..N; logits [P, N+1] (column 0 ignored).
+torch::Tensor full_softmax_cross_entropy(const torch::Tensor& logits, const torch::Tensor& targets);
+
+}  // namespace seqrec
