@@ -43,6 +43,14 @@ seqrec_layer(baselines SOURCES baselines/*.cpp
 seqrec_layer(harness SOURCES harness/*.cpp harness/report/*.cpp harness/cli/cli_*.cpp
              SEES core datasets models/layers ${SEQREC_MODEL_INTERFACE} harness)
 
+# The downloads of `seqrec dataset get`: libcurl for HTTP, libarchive for the .zip files,
+# OpenSSL's libcrypto for sha256 (all from Debian, installed by scripts/setup.sh).
+find_package(CURL REQUIRED)
+find_package(LibArchive REQUIRED)
+find_package(OpenSSL REQUIRED)
+target_link_libraries(seqrec_layer_datasets PUBLIC CURL::libcurl LibArchive::LibArchive
+                                                   OpenSSL::Crypto)
+
 # core is plain C++ (no torch): it links only what it may use.
 target_link_libraries(seqrec_layer_core PUBLIC nlohmann_json::nlohmann_json)
 foreach(layer datasets model_layers models baselines harness)

@@ -1,5 +1,6 @@
 #include "datasets/catalog.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,18 @@ std::optional<std::string> catalog_in_ancestors(fs::path dir) {
     dir = dir.parent_path();
   }
   return std::nullopt;
+}
+
+void read_get_section(const nlohmann::json& get, CatalogEntry& entry) {
+  entry.converter = get.at("converter").get<std::string>();
+  entry.licence = get.at("licence").get<std::string>();
+  for (const auto& [role, info] : get.at("sources").items()) {
+    SourceFile file;
+    file.url = info.at("url").get<std::string>();
+    file.sha256 = info.at("sha256").get<std::string>();
+    file.bytes = info.value("bytes", int64_t{-1});
+    entry.sources.push_back({role, file});
+  }
 }
 
 }  // namespace
@@ -79,6 +92,7 @@ std::vector<CatalogEntry> read_catalog(const std::string& path) {
         if (!info.at("sha256").is_null()) f.sha256 = info.at("sha256").get<std::string>();
         entry.files.push_back(std::move(f));
       }
+      if (value.contains("get")) read_get_section(value.at("get"), entry);
       entries.push_back(std::move(entry));
     } catch (const nlohmann::json::exception& e) {
       throw InputError(where + ": " + e.what());
@@ -100,6 +114,17 @@ std::optional<CatalogEntry> find_catalog_entry(const std::string& name) {
   return std::nullopt;
 }
 
+std::vector<std::string> catalog_names() {
+  std::vector<std::string> names;
+  try {
+    if (const auto path = find_catalog_file())
+      for (const auto& entry : read_catalog(*path)) names.push_back(entry.name);
+  } catch (const std::exception&) {
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 std::string describe_catalog_entry(const CatalogEntry& entry) {
   std::string s = "'" + entry.name + "' is a known public dataset: " + entry.description + "\n";
   s += "  source: " + entry.source + "\n";
@@ -107,7 +132,11 @@ std::string describe_catalog_entry(const CatalogEntry& entry) {
   s += "  expected: " + format_with_thousands(entry.users) + " users, " +
        format_with_thousands(entry.items) + " items, " + format_with_thousands(entry.interactions) +
        " interactions\n";
-  if (!entry.install.empty()) s += "  install: " + entry.install + "\n";
+  if (!entry.sources.empty())
+    s += "  get it: seqrec dataset get " + entry.name +
+         " (into $SEQREC_DATA's first folder or ./data)\n";
+  else if (!entry.install.empty())
+    s += "  install: " + entry.install + "\n";
   return s;
 }
 

@@ -5,8 +5,11 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache libtorch-dev libopenblas0-openmp libcli11-dev
           nlohmann-json3-dev libboost-test-dev libbenchmark-dev gnuplot-nox clang-format
+          libcurl4-openssl-dev libarchive-dev libssl-dev python3
           slurm-wlm)  # slurm-wlm: the test of `seqrec sweep --slurm` runs a real single-node Slurm;
-                      # clang-format: the `format` test (layout of every C++ file)
+                      # clang-format: the `format` test (layout of every C++ file);
+                      # libcurl, libarchive, libssl: `seqrec dataset get` (HTTP, .zip, sha256);
+                      # python3: its tests serve fixtures with `python3 -m http.server`
 
 missing=()
 for p in "${packages[@]}"; do

@@ -62,11 +62,12 @@ struct CliResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs the seqrec binary with `args` (shell-quoted by the caller) and captures its output.
-inline CliResult run_cli(const std::string& args) {
+// Runs the seqrec binary with `args` (shell-quoted by the caller) and captures its output;
+// `env` ("NAME=value ...", shell-quoted) sets environment variables for it.
+inline CliResult run_cli_with_env(const std::string& env, const std::string& args) {
   ScratchDir scratch;
   std::string out = scratch.file("out.txt");
-  std::string cmd = std::string(SEQREC_BINARY) + " " + args + " >" + out + " 2>&1";
+  std::string cmd = env + " " + std::string(SEQREC_BINARY) + " " + args + " >" + out + " 2>&1";
   int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -76,5 +77,7 @@ inline CliResult run_cli(const std::string& args) {
   r.output = ss.str();
   return r;
 }
+
+inline CliResult run_cli(const std::string& args) { return run_cli_with_env("", args); }
 
 }  // namespace seqrec::testing

@@ -14,12 +14,13 @@ struct CommandExitStatus {
   int code;
 };
 
-void add_dataset_commands(CLI::App& app);     // harness/cli/cli_dataset.cpp
-void add_features_command(CLI::App& app);     // harness/cli/cli_features.cpp
-void add_models_command(CLI::App& app);       // harness/cli/cli_models.cpp
-void add_train_command(CLI::App& app);        // harness/cli/cli_train.cpp
-void add_report_command(CLI::App& app);       // harness/cli/cli_report.cpp
-void add_sweep_command(CLI::App& app);        // harness/cli/cli_sweep.cpp
-void add_perf_report_command(CLI::App& app);  // harness/cli/cli_perf.cpp
+void add_dataset_commands(CLI::App& app);             // harness/cli/cli_dataset.cpp
+void add_dataset_get_command(CLI::App& dataset_app);  // harness/cli/cli_dataset_get.cpp
+void add_features_command(CLI::App& app);             // harness/cli/cli_features.cpp
+void add_models_command(CLI::App& app);               // harness/cli/cli_models.cpp
+void add_train_command(CLI::App& app);                // harness/cli/cli_train.cpp
+void add_report_command(CLI::App& app);               // harness/cli/cli_report.cpp
+void add_sweep_command(CLI::App& app);                // harness/cli/cli_sweep.cpp
+void add_perf_report_command(CLI::App& app);          // harness/cli/cli_perf.cpp
 
 }  // namespace seqrec

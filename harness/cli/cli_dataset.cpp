@@ -1,4 +1,4 @@
-// `seqrec dataset stats` and `seqrec dataset synth`.
+// `seqrec dataset stats` and `seqrec dataset synth` (and `get`, in cli_dataset_get.cpp).
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -102,9 +102,10 @@ void add_synth_command(CLI::App& dataset_app) {
 }  // namespace
 
 void add_dataset_commands(CLI::App& app) {
-  CLI::App* dataset_app =
-      app.add_subcommand("dataset", "Inspect datasets or generate synthetic ones");
+  CLI::App* dataset_app = app.add_subcommand(
+      "dataset", "Fetch public datasets, inspect datasets or generate synthetic ones");
   dataset_app->require_subcommand(1);
+  add_dataset_get_command(*dataset_app);
   add_stats_command(*dataset_app);
   add_synth_command(*dataset_app);
 }
