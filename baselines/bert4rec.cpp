@@ -47,6 +47,12 @@ torch::Tensor BERT4RecImpl::encode(const torch::Tensor& items) {
   return encoder(x, key_padding_mask(items));
 }
 
+torch::Tensor BERT4RecImpl::encode_packed(const torch::Tensor& items, const TokenLayout& layout,
+                                          bool last_only) {
+  auto x = embedding_dropout(embedding_norm(embedding->forward_packed(items, layout)));
+  return encoder->forward_packed(x, layout, AttentionScope::Bidirectional, last_only);
+}
+
 torch::Tensor BERT4RecImpl::head(const torch::Tensor& hidden) {
   return head_norm(torch::gelu(head_dense(hidden)));
 }
@@ -75,6 +81,12 @@ void BERT4RecImpl::prepare_training_batch(Batch& batch) {
 }
 
 LossParts BERT4RecImpl::loss(const Batch& batch) {
+  if (batch.packed.defined()) {
+    const PackedTargets t = packed_targets(batch);
+    auto hidden = t.states(encode_packed(batch.items, batch.packed, t.last_only));
+    auto l = full_softmax_cross_entropy(logits(hidden), t.targets);
+    return {l, {{"main", l}}};
+  }
   auto mask = batch.target_mask();
   auto hidden = encode(batch.items).index({mask});
   auto l = full_softmax_cross_entropy(logits(hidden), batch.targets.index({mask}));
@@ -97,6 +109,9 @@ std::pair<torch::Tensor, torch::Tensor> BERT4RecImpl::append_mask(const Batch& b
 
 torch::Tensor BERT4RecImpl::hidden_at_mask(const Batch& batch) {
   auto [items, position] = append_mask(batch);
+  // The appended [mask] is each row's last real token.
+  if (batch.packed.defined())
+    return encode_packed(items, TokenLayout::of(position + 1, items.size(1)), /*last_only=*/true);
   auto hidden = encode(items);
   auto index = position.view({-1, 1, 1}).expand({hidden.size(0), 1, hidden.size(2)});
   return hidden.gather(1, index).squeeze(1);

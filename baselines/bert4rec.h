@@ -24,6 +24,9 @@ class BERT4RecImpl : public SequentialRecommenderImpl {
 
   // [B, L, d] bidirectional hidden states (key padding mask only).
   torch::Tensor encode(const torch::Tensor& items);
+  // Packed: [T, d] states of the real tokens, or [B, d] of each row's last one.
+  torch::Tensor encode_packed(const torch::Tensor& items, const TokenLayout& layout,
+                              bool last_only);
   // Inputs for scoring: [mask] appended after each row's last item (the oldest item dropped
   // when the row already holds max_len items). Returns {items [B, W], mask positions [B]}.
   std::pair<torch::Tensor, torch::Tensor> append_mask(const Batch& batch) const;

@@ -172,18 +172,22 @@ std::pair<AugmentedView, AugmentedView> CL4SRecImpl::make_views(const Batch& bat
   return {a, b};
 }
 
-torch::Tensor CL4SRecImpl::encode_view(const AugmentedView& view) {
+torch::Tensor CL4SRecImpl::encode_view(const AugmentedView& view, bool packed) {
+  // The item vectors with [mask] swapped in, then the rest of SequenceEmbedding (scale,
+  // positions, dropout) and the encoder, read at each view's last position.
+  auto item_vectors = [&](const torch::Tensor& items) {
+    auto is_mask = items.eq(augmentation.mask_id);
+    auto x = embedding->item(items.masked_fill(is_mask, 0));
+    return torch::where(is_mask.unsqueeze(-1), mask_embedding.expand_as(x), x);
+  };
   const auto& items = view.items;
-  auto is_mask = items.eq(augmentation.mask_id);
-  auto x = embedding->item(items.masked_fill(is_mask, 0));
-  x = torch::where(is_mask.unsqueeze(-1), mask_embedding.expand_as(x), x);
-  // The rest of SequenceEmbedding::forward (scale, positions, dropout) with [mask] swapped in.
-  auto positions = torch::arange(items.size(1), items.options()).unsqueeze(0);
-  x = embedding->dropout(x * embedding->scale + embedding->position(positions));
-  auto hidden = encoder(x, causal_mask(items.size(1), items.device()));
-  Batch rows;
-  rows.lengths = view.lengths;
-  return rows.last_position(hidden);
+  if (packed) {
+    const auto layout = TokenLayout::of(view.lengths, items.size(1));
+    auto x = embedding->add_positions_packed(item_vectors(layout.pack(items)), layout);
+    return encoder->forward_packed(x, layout, AttentionScope::Causal, /*last_only=*/true);
+  }
+  auto x = embedding->add_positions(item_vectors(items));
+  return Batch::gather_last(encoder(x, causal_mask(items.size(1), items.device())), view.lengths);
 }
 
 LossParts CL4SRecImpl::loss(const Batch& batch) {
@@ -197,7 +201,8 @@ LossParts CL4SRecImpl::loss(const Batch& batch) {
     return torch::constant_pad_nd(t, {0, width - t.size(1)}, 0);
   };
   auto z = encode_view(
-      {torch::cat({pad(a.items), pad(b.items)}, 0), torch::cat({a.lengths, b.lengths}, 0)});
+      {torch::cat({pad(a.items), pad(b.items)}, 0), torch::cat({a.lengths, b.lengths}, 0)},
+      batch.packed.defined());
   auto cl = info_nce(z.slice(0, 0, B), z.slice(0, B), contrast);
   out.total = out.total + cl_weight * cl;
   out.parts.emplace_back("contrastive", cl);

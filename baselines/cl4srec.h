@@ -41,8 +41,9 @@ class CL4SRecImpl : public SASRecImpl {
 
   // Two augmented views of every row, each with an augmentation drawn uniformly.
   std::pair<AugmentedView, AugmentedView> make_views(const Batch& batch);
-  // [B, d] encoder output at each view's last real item; [mask] uses mask_embedding.
-  torch::Tensor encode_view(const AugmentedView& view);
+  // [B, d] encoder output at each view's last real item; [mask] uses mask_embedding. `packed`:
+  // on the views' real tokens only (execution=packed).
+  torch::Tensor encode_view(const AugmentedView& view, bool packed = false);
 
   AugmentationOptions augmentation;
   double cl_weight;

@@ -195,13 +195,17 @@ LossParts DuoRecImpl::loss(const Batch& batch) {
   // View a: another dropout pass of the sequence. View b: the supervised positive (us_x) or a
   // third dropout pass (un). The pass that feeds CE is not reused as a view, as in the authors'
   // us_x.
-  auto view_a = batch.last_position(encode(batch.items));
+  auto view_a = last_states(batch);
   torch::Tensor view_b;
   if (supervised) {
     auto positives = supervised_positives(batch);
-    view_b = last_states_by_length(positives.items, positives.lengths);
+    view_b = batch.packed.defined()
+                 ? encode_packed(positives.items,
+                                 TokenLayout::of(positives.lengths, positives.items.size(1)),
+                                 /*last_only=*/true)
+                 : last_states_by_length(positives.items, positives.lengths);
   } else {
-    view_b = batch.last_position(encode(batch.items));
+    view_b = last_states(batch);
   }
 
   torch::Tensor false_negatives;

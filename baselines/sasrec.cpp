@@ -25,7 +25,24 @@ torch::Tensor SASRecImpl::encode(const torch::Tensor& items) {
   return encoder(embedding(items), causal_mask(items.size(1), items.device()));
 }
 
+torch::Tensor SASRecImpl::encode_packed(const torch::Tensor& items, const TokenLayout& layout,
+                                        bool last_only) {
+  return encoder->forward_packed(embedding->forward_packed(items, layout), layout,
+                                 AttentionScope::Causal, last_only);
+}
+
+torch::Tensor SASRecImpl::last_states(const Batch& batch) {
+  if (batch.packed.defined()) return encode_packed(batch.items, batch.packed, /*last_only=*/true);
+  return batch.last_position(encode(batch.items));
+}
+
 LossParts SASRecImpl::loss(const Batch& batch) {
+  if (batch.packed.defined()) {
+    const PackedTargets t = packed_targets(batch);
+    auto l = packed_next_item_loss(t.states(encode_packed(batch.items, batch.packed, t.last_only)),
+                                   t.targets, embedding->item->weight, loss_options);
+    return {l, {{"main", l}}};
+  }
   auto hidden = encode(batch.items);
   auto mask = batch.target_mask();
   auto l = next_item_loss(hidden.index({mask}), batch.targets.index({mask}),
@@ -34,7 +51,7 @@ LossParts SASRecImpl::loss(const Batch& batch) {
 }
 
 ScoreFactors SASRecImpl::score_factors(const Batch& batch) {
-  return {batch.last_position(encode(batch.items)), embedding->item->weight};
+  return {last_states(batch), embedding->item->weight};
 }
 
 SEQREC_REGISTER_MODEL(ModelInfo::of<SASRecImpl>("sasrec")

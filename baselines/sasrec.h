@@ -18,6 +18,11 @@ class SASRecImpl : public SequentialRecommenderImpl {
   ScoreFactors score_factors(const Batch& batch) override;
   // [B, L, d] hidden states of every position.
   torch::Tensor encode(const torch::Tensor& items);
+  // Packed batch: [T, d] states of every real token, or [B, d] of each row's last one.
+  torch::Tensor encode_packed(const torch::Tensor& items, const TokenLayout& layout,
+                              bool last_only);
+  // [B, d] each row's state at its last real position, packed or padded as the batch is.
+  torch::Tensor last_states(const Batch& batch);
 
   SequenceEmbedding embedding{nullptr};
   TransformerEncoder encoder{nullptr};

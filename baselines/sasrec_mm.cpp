@@ -84,8 +84,20 @@ torch::Tensor SASRecMMImpl::encode(const torch::Tensor& items, const torch::Tens
                  causal_mask(items.size(1), items.device()));
 }
 
+torch::Tensor SASRecMMImpl::encode_packed(const torch::Tensor& items, const TokenLayout& layout,
+                                          const torch::Tensor& table, bool last_only) {
+  auto x = embedding->add_positions_packed(torch::embedding(table, layout.pack(items)), layout);
+  return encoder->forward_packed(x, layout, AttentionScope::Causal, last_only);
+}
+
 LossParts SASRecMMImpl::loss(const Batch& batch) {
   const auto table = item_table();
+  if (batch.packed.defined()) {
+    const PackedTargets t = packed_targets(batch);
+    auto hidden = t.states(encode_packed(batch.items, batch.packed, table, t.last_only));
+    auto l = packed_next_item_loss(hidden, t.targets, table, loss_options);
+    return {l, {{"main", l}}};
+  }
   auto hidden = encode(batch.items, table);
   auto mask = batch.target_mask();
   auto l = next_item_loss(hidden.index({mask}), batch.targets.index({mask}), table, loss_options);
@@ -94,6 +106,8 @@ LossParts SASRecMMImpl::loss(const Batch& batch) {
 
 ScoreFactors SASRecMMImpl::score_factors(const Batch& batch) {
   const auto table = item_table();
+  if (batch.packed.defined())
+    return {encode_packed(batch.items, batch.packed, table, /*last_only=*/true), table};
   return {batch.last_position(encode(batch.items, table)), table};
 }
 

@@ -24,6 +24,9 @@ class SASRecMMImpl : public SequentialRecommenderImpl {
   // [B, L, d] hidden states of every position.
   torch::Tensor encode(const torch::Tensor& items) { return encode(items, item_table()); }
   torch::Tensor encode(const torch::Tensor& items, const torch::Tensor& table);
+  // Packed: [T, d] states of the real tokens, or [B, d] of each row's last one.
+  torch::Tensor encode_packed(const torch::Tensor& items, const TokenLayout& layout,
+                              const torch::Tensor& table, bool last_only);
 
   std::string fusion;                    // sum | concat
   std::vector<std::string> modalities;   // in the order of `features` and `projections`

@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "bench/bench_data.h"
 #include "bench/bench_device.h"
 #include "datasets/batching.h"
 #include "datasets/dataset.h"
@@ -22,17 +23,10 @@
 namespace {
 
 using namespace seqrec;
-
-const Dataset& beauty() {
-  static const Dataset data = load_dataset(
-      std::string(SEQREC_SOURCE_DIR) + "/../shared/datasets/beauty", PreprocessOptions{});
-  return data;
-}
-
-const LeaveOneOutSplit& beauty_split() {
-  static const LeaveOneOutSplit split = make_leave_one_out_split(beauty());
-  return split;
-}
+using bench::beauty;
+using bench::beauty_split;
+using bench::beauty_with_text;
+using bench::beauty_with_text_split;
 
 // SASRec's useful FLOPs for one step, counted at real positions only (padding excluded),
 // forward then x3 for forward + backward:
@@ -57,17 +51,18 @@ double sasrec_useful_flops(const Batch& batch, const Params& params, int64_t num
 class TrainingSteps {
  public:
   TrainingSteps(const std::string& model_name, const std::vector<std::string>& assignments,
-                Precision precision)
+                Precision precision, bool with_text = false)
       : name_(model_name),
         precision_(precision),
         setup_(make_trial_setup(model_name, beauty().directory, nullptr, "", assignments, 42, 1,
                                 bench::device_name())),
-        batcher_(beauty_split(), setup_.trainer.sample_mode, setup_.protocol.max_len) {
+        data_(with_text ? beauty_with_text() : beauty()),
+        split_(with_text ? beauty_with_text_split() : beauty_split()),
+        batcher_(split_, setup_.trainer.sample_mode, setup_.protocol.max_len) {
     torch::manual_seed(42);
-    model_ =
-        ModelRegistry::instance()
-            .get(model_name)
-            .create(ModelContext{beauty(), beauty_split(), setup_.params, setup_.protocol.max_len});
+    model_ = ModelRegistry::instance()
+                 .get(model_name)
+                 .create(ModelContext{data_, split_, setup_.params, setup_.protocol.max_len});
     model_->to(bench::device());
     model_->train();
     optimizer_ =
@@ -87,6 +82,7 @@ class TrainingSteps {
     if (name_ == "sasrec")
       flops_ += sasrec_useful_flops(batch, setup_.params, beauty().num_items());
     batch = batch.to(bench::device());
+    if (setup_.trainer.packed) batch.pack_tokens();
     model_->prepare_training_batch(batch);
     optimizer_->zero_grad();
     torch::Tensor loss;
@@ -120,13 +116,15 @@ class TrainingSteps {
         (setup_.trainer.kernels.dropout_rng == DropoutRng::Counter ? ", counter dropout masks"
                                                                    : "") +
         (setup_.trainer.kernels.cross_entropy == CrossEntropyKernel::Fused ? ", fused CE" : "") +
-        ", " + to_string(precision_));
+        (setup_.trainer.packed ? ", packed" : ", padded") + ", " + to_string(precision_));
   }
 
  private:
   std::string name_;
   Precision precision_;
   TrialSetup setup_;
+  const Dataset& data_;
+  const LeaveOneOutSplit& split_;
   TrainingBatcher batcher_;
   SequentialRecommender model_{nullptr};
   std::unique_ptr<torch::optim::Adam> optimizer_;
@@ -138,9 +136,10 @@ class TrainingSteps {
 // (its default loss is the paper's sampled BCE, whose scoring work is negligible).
 const std::vector<std::string> kSasrecCE{"loss=ce"};
 
-void train_step(benchmark::State& state, const std::string& model_name, Precision precision) {
-  TrainingSteps steps(model_name, model_name == "sasrec" ? kSasrecCE : std::vector<std::string>{},
-                      precision);
+void train_step(benchmark::State& state, const std::string& model_name, Precision precision,
+                std::vector<std::string> assignments = {}, bool with_text = false) {
+  if (model_name == "sasrec") assignments.insert(assignments.begin(), "loss=ce");
+  TrainingSteps steps(model_name, assignments, precision, with_text);
   steps.warm_up();
   size_t begin = 0;
   for (auto _ : state) {
@@ -157,6 +156,15 @@ struct EpochSetting {
   std::string name;  // after BM_TrainEpoch/ (and BM_TrainEpochBF16/)
   std::vector<std::string> assignments;
 };
+
+// SASRec as RecBole 1.2.1 runs it on Beauty (every prefix a sample, batch 256, 2 heads, inner
+// 256, GELU, post-norm): the peer's configuration, for the packed/padded ratio of issue 24.
+const std::vector<std::string> kRecBoleSasrec{"train_samples=last_position",
+                                              "batch_size=256",
+                                              "heads=2",
+                                              "inner=256",
+                                              "activation=gelu",
+                                              "pre_norm=false"};
 
 void train_epoch(benchmark::State& state, Precision precision, const EpochSetting& setting) {
   auto assignments = kSasrecCE;
@@ -258,13 +266,16 @@ const bool registered = [] {
         ->Unit(benchmark::kMillisecond);
   }
   // Each batch order with torch's kernels (every recorded trial's) and with the fast ones: the
-  // counter dropout sampler and the fused CE (models/layers/kernel_choice.h).
+  // counter dropout sampler and the fused CE (models/layers/kernel_choice.h); padded and packed.
   const std::vector<std::string> fast{"dropout_rng=counter", "cross_entropy=fused"};
+  const std::string packed = "execution=packed";
   const std::vector<EpochSetting> settings{
       {"sasrec", {}},
       {"sasrec_bucketed", {"batch_order=length_bucketed"}},
       {"sasrec_fast_kernels", fast},
-      {"sasrec_bucketed_fast_kernels", {"batch_order=length_bucketed", fast[0], fast[1]}}};
+      {"sasrec_bucketed_fast_kernels", {"batch_order=length_bucketed", fast[0], fast[1]}},
+      {"sasrec_packed", {packed}},
+      {"sasrec_packed_fast_kernels", {packed, fast[0], fast[1]}}};
   for (const auto& setting : settings) {
     for (const Precision precision : {Precision::Float32, Precision::BFloat16}) {
       const std::string prefix =
@@ -275,6 +286,28 @@ const bool registered = [] {
           ->Unit(benchmark::kSecond)
           ->Iterations(1);
     }
+  }
+  // RecBole's configuration, padded and packed (float32, torch's kernels).
+  for (const bool pack : {false, true}) {
+    EpochSetting setting{pack ? "sasrec_recbole_packed" : "sasrec_recbole", kRecBoleSasrec};
+    if (pack) setting.assignments.push_back(packed);
+    benchmark::RegisterBenchmark(
+        ("BM_TrainEpoch/" + setting.name).c_str(),
+        [setting](benchmark::State& s) { train_epoch(s, Precision::Float32, setting); })
+        ->Unit(benchmark::kSecond)
+        ->Iterations(1);
+  }
+  // HM4SR's step with the text modality (1,024 prefixes, its defaults), padded and packed.
+  for (const bool pack : {false, true}) {
+    benchmark::RegisterBenchmark(
+        pack ? "BM_TrainStep/hm4sr_text_packed" : "BM_TrainStep/hm4sr_text",
+        [pack](benchmark::State& s) {
+          train_step(
+              s, "hm4sr", Precision::Float32,
+              pack ? std::vector<std::string>{"execution=packed"} : std::vector<std::string>{},
+              /*with_text=*/true);
+        })
+        ->Unit(benchmark::kMillisecond);
   }
   return true;
 }();

@@ -17,6 +17,7 @@ Batch Batch::to(const torch::Device& device) const {
   b.targets = moved(targets, device);
   b.eval_targets = moved(eval_targets, device);
   b.seen = moved(seen, device);
+  b.packed = packed.to(device);
   return b;
 }
 

@@ -5,6 +5,8 @@
 // item whatever the batch.
 #include <torch/torch.h>
 
+#include "datasets/token_layout.h"
+
 namespace seqrec {
 
 struct Batch {
@@ -17,8 +19,13 @@ struct Batch {
   // Evaluation: [B] held-out item and [B, S] every item seen before it (0-padded).
   torch::Tensor eval_targets;
   torch::Tensor seen;
+  // Set when the run executes packed (trainer key execution=packed): models then compute
+  // position-wise layers on the real tokens only. Undefined: the padded reference path.
+  TokenLayout packed;
 
   Batch to(const torch::Device& device) const;
+  // Fills `packed` from the lengths (after any change to them).
+  void pack_tokens() { packed = TokenLayout::of(lengths, items.size(1)); }
   int64_t size() const { return items.size(0); }
   // Hidden states at each row's last real position: x [B, L, d] -> [B, d].
   torch::Tensor last_position(const torch::Tensor& x) const;

@@ -1,6 +1,7 @@
 #include "datasets/batching.h"
 
 #include <algorithm>
+#include <numeric>
 #include <stdexcept>
 
 #include "core/errors.h"
@@ -181,20 +182,26 @@ EvaluationBatcher::EvaluationBatcher(const LeaveOneOutSplit& split, EvalStage st
     : split_(split), stage_(stage), max_len_(max_len) {}
 
 Batch EvaluationBatcher::make_batch(int64_t user_begin, int64_t user_end) const {
+  std::vector<int64_t> users(static_cast<size_t>(user_end - user_begin));
+  std::iota(users.begin(), users.end(), user_begin);
+  return make_batch(users);
+}
+
+Batch EvaluationBatcher::make_batch(const std::vector<int64_t>& users) const {
   const Dataset& data = *split_.data;
-  const int64_t rows = user_end - user_begin;
+  const auto rows = static_cast<int64_t>(users.size());
   auto history_end = [&](int64_t u) {
     return split_.train_length[u] + (stage_ == EvalStage::Test ? 1 : 0);
   };
   int64_t width = 1, seen_width = 1;
-  for (int64_t u = user_begin; u < user_end; ++u) {
+  for (const int64_t u : users) {
     width = std::max(width, std::min(history_end(u), max_len_));
     seen_width = std::max(seen_width, history_end(u));
   }
   WindowWriter writer(rows, width, data.has_timestamps());
   std::vector<int64_t> targets(rows), seen(rows * seen_width, 0);
   for (int64_t r = 0; r < rows; ++r) {
-    const int64_t u = user_begin + r;
+    const int64_t u = users[static_cast<size_t>(r)];
     const int64_t e = history_end(u);
     writer.write(r, data, u, std::max<int64_t>(0, e - max_len_), e);
     const auto& seq = data.sequences[u];
@@ -207,6 +214,17 @@ Batch EvaluationBatcher::make_batch(int64_t user_begin, int64_t user_end) const 
   batch.eval_targets = torch::tensor(targets, i64);
   batch.seen = torch::tensor(seen, i64).view({rows, seen_width});
   return batch;
+}
+
+std::vector<int64_t> EvaluationBatcher::users_by_input_length() const {
+  std::vector<int64_t> users(static_cast<size_t>(num_users()));
+  std::iota(users.begin(), users.end(), 0);
+  auto length = [&](int64_t u) {
+    return std::min(split_.train_length[u] + (stage_ == EvalStage::Test ? 1 : 0), max_len_);
+  };
+  std::stable_sort(users.begin(), users.end(),
+                   [&](int64_t a, int64_t b) { return length(a) < length(b); });
+  return users;
 }
 
 }  // namespace seqrec

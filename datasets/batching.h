@@ -56,6 +56,11 @@ class EvaluationBatcher {
   EvaluationBatcher(const LeaveOneOutSplit& split, EvalStage stage, int64_t max_len);
   int64_t num_users() const { return split_.num_users(); }
   Batch make_batch(int64_t user_begin, int64_t user_end) const;
+  // A batch of the given users, in that order.
+  Batch make_batch(const std::vector<int64_t>& users) const;
+  // Every user, shortest input first (ties by user index): batches of similar lengths, whose
+  // padded attention grids are then small (packed evaluation).
+  std::vector<int64_t> users_by_input_length() const;
 
  private:
   const LeaveOneOutSplit& split_;

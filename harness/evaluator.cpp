@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include "core/errors.h"
@@ -233,10 +235,25 @@ void FullRankingEvaluator::add_factored_batch(const torch::Tensor& query,
   if (dump_top_k_ > 0) top.append_to(mask_seen_, result_);
 }
 
-// Means are summed in double in the order users were added, so they do not depend on how
-// users were split into batches or on the device.
+// Rows by user index, and means summed in double in that order, so neither depends on how
+// users were ordered and split into batches, nor on the device.
 EvalResult FullRankingEvaluator::finish() const {
   EvalResult result = result_;
+  if (!std::is_sorted(result.users.begin(), result.users.end())) {
+    std::vector<size_t> order(result.users.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return result.users[a] < result.users[b]; });
+    auto permuted = [&order](const auto& rows) {
+      std::decay_t<decltype(rows)> out;
+      out.reserve(rows.size());
+      for (size_t i : order) out.push_back(rows[i]);
+      return out;
+    };
+    result.users = permuted(result.users);
+    result.per_user = permuted(result.per_user);
+    if (!result.top_items.empty()) result.top_items = permuted(result.top_items);
+  }
   const size_t width = result.columns.size();
   result.mean.assign(width, 0.0);
   for (const auto& row : result.per_user) {

@@ -61,6 +61,16 @@ ParamSchema trainer_schema() {
                  "times faster, different rounding (fixed-seed results differ from torch's)",
                  {"torch", "fused"});
   s.added_after_recorded_trials("cross_entropy");
+  s.string_param("execution", "padded",
+                 "where position-wise layers run (embeddings, projections, LayerNorm, dropout, "
+                 "feed-forward, experts, loss gathers): padded = on the [B, L] grid, as every "
+                 "recorded trial; packed = on the real tokens only, attention scores alone on the "
+                 "grid, and the last block computing only the positions read out. The same "
+                 "model: with dropout off the two agree to rounding (tests/packed_test.cpp); with "
+                 "dropout the random masks differ. Models that need the grid (GRU4Rec, Caser, "
+                 "NARM, FMLP-Rec, ...) run padded either way (README)",
+                 {"padded", "packed"});
+  s.added_after_recorded_trials("execution");
   return s;
 }
 
@@ -79,6 +89,7 @@ TrainerConfig trainer_config_from_params(const Params& p) {
   c.length_bucketed = p.get_string("batch_order") == "length_bucketed";
   c.kernels.dropout_rng = parse_dropout_rng(p.get_string("dropout_rng"));
   c.kernels.cross_entropy = parse_cross_entropy_kernel(p.get_string("cross_entropy"));
+  c.packed = p.get_string("execution") == "packed";
   return c;
 }
 
@@ -122,9 +133,18 @@ EvalResult Trainer::evaluate(EvalStage stage, int dump_top_k) {
   FullRankingEvaluator evaluator(protocol_.metrics, protocol_.ties, protocol_.mask_seen,
                                  dump_top_k);
   const bool chunked = split_.data->num_items() + 1 > config_.eval_chunk_items;
+  // Packed, users go shortest first, so each batch's attention grid is as wide as its own
+  // inputs; the evaluator reports them by user index whatever the order.
+  const std::vector<int64_t> order =
+      config_.packed ? batcher.users_by_input_length() : std::vector<int64_t>{};
   for (int64_t begin = 0; begin < batcher.num_users(); begin += config_.eval_batch_size) {
     const int64_t end = std::min(batcher.num_users(), begin + config_.eval_batch_size);
-    Batch batch = batcher.make_batch(begin, end).to(device_);
+    Batch batch =
+        (config_.packed
+             ? batcher.make_batch(std::vector<int64_t>(order.begin() + begin, order.begin() + end))
+             : batcher.make_batch(begin, end))
+            .to(device_);
+    if (config_.packed) batch.pack_tokens();
     if (chunked) {
       const ScoreFactors factors = model_->score_factors(batch);
       if (factors.defined()) {
@@ -151,6 +171,7 @@ EpochRecord Trainer::train_epoch(torch::optim::Optimizer& optimizer, TrainingBat
   for (size_t begin = 0; begin < order.size(); begin += config_.batch_size) {
     const size_t end = std::min(order.size(), begin + static_cast<size_t>(config_.batch_size));
     Batch batch = batcher.make_batch(order, begin, end).to(device_);
+    if (config_.packed) batch.pack_tokens();
     model_->prepare_training_batch(batch);
     optimizer.zero_grad();
     LossParts loss;

@@ -31,6 +31,9 @@ struct TrainerConfig {
   bool length_bucketed = false;              // batch order: shuffled (false) or length-bucketed
   Precision precision = Precision::Float32;  // of the training steps; evaluation is float32
   KernelChoice kernels;  // dropout sampler and CE implementation of the training steps
+  // Position-wise layers on the real tokens only (batches carry a TokenLayout), or on the
+  // padded grid, the reference every trial before the key was recorded with.
+  bool packed = false;
 };
 
 // Trainer keys as a schema (defaults documented there); models override defaults through

@@ -246,6 +246,61 @@ void step_split_section(std::ostream& md, const Benchmarks& all, const Clock& cl
   }
 }
 
+// Packed execution against the padded grid (issue 24): each ratio from two benchmarks of
+// this run. A row whose benchmarks are absent (a filtered run) is left out.
+void packed_section(std::ostream& md, const Benchmarks& all, const Clock& clock) {
+  struct Row {
+    std::string what, slow, fast, target;
+    double bound;  // fast must be at least `bound` times faster (< 1: at most 1/bound slower)
+  };
+  const std::vector<Row> rows{
+      {"SASRec (CE) epoch, shuffled, float32, torch's kernels", "BM_TrainEpoch/sasrec",
+       "BM_TrainEpoch/sasrec_packed", ">= 2x", 2.0},
+      {"SASRec (CE) epoch, fast kernels: length-bucketed padded vs shuffled packed",
+       "BM_TrainEpoch/sasrec_bucketed_fast_kernels", "BM_TrainEpoch/sasrec_packed_fast_kernels",
+       "packed within 1.15x", 1.0 / 1.15},
+      {"SASRec epoch in RecBole's configuration (prefixes, batch 256, 2 heads, inner 256, GELU, "
+       "post-norm)",
+       "BM_TrainEpoch/sasrec_recbole", "BM_TrainEpoch/sasrec_recbole_packed", ">= 2.5x", 2.5},
+      {"HM4SR step, 1,024 prefixes, text modality", "BM_TrainStep/hm4sr_text",
+       "BM_TrainStep/hm4sr_text_packed", ">= 4x", 4.0},
+      {"SASRec validation pass (22,363 users): padded vs packed", "BM_ValidationPass/padded",
+       "BM_ValidationPass/packed", "(reference)", 0.0},
+  };
+  bool header = false;
+  for (const auto& r : rows) {
+    const auto slow = all.find(r.slow), fast = all.find(r.fast);
+    if (slow == all.end() || fast == all.end()) continue;
+    if (!header) {
+      md << "\n## Packed execution\n\n"
+         << "Position-wise layers on the real tokens only (`execution=packed`), attention scores "
+            "on the padded grid, the last block computing only the positions read out; against "
+            "the padded reference (`execution=padded`) in the same run.\n\n"
+         << "| setting | padded (or reference) | packed | speed-up | target |\n"
+         << "|---|---:|---:|---:|---|\n";
+      header = true;
+    }
+    const double slow_ms = clock.ms(slow->second), fast_ms = clock.ms(fast->second);
+    const double speedup = slow_ms / fast_ms;
+    auto shown = [](double ms) {
+      return ms >= 1e4 ? fixed(ms / 1e3, 1) + " s" : fixed(ms, 1) + " ms";
+    };
+    md << "| " << r.what << " | " << shown(slow_ms) << " | " << shown(fast_ms) << " | "
+       << fixed(speedup, 2) << "x | "
+       << (r.bound > 0 ? r.target + ": " + verdict(speedup >= r.bound) : r.target) << " |\n";
+  }
+  const auto pass = all.find("BM_ValidationPass/packed");
+  const auto product = all.find("BM_ValidationProduct");
+  if (pass != all.end() && product != all.end()) {
+    const double ratio = clock.ms(pass->second) / clock.ms(product->second);
+    md << "\nA whole packed validation pass of SASRec over Beauty (batching, encoder, scores, "
+          "ranking) takes "
+       << fixed(clock.ms(pass->second), 1) << " ms against " << fixed(clock.ms(product->second), 1)
+       << " ms for the bare score product of the same users and batches: " << fixed(ratio, 2)
+       << "x; target at most 2.5x: " << verdict(ratio <= 2.5) << ".\n";
+  }
+}
+
 void batching_section(std::ostream& md, const Benchmarks& all, const Clock& clock) {
   md << "\n## Batching\n\n| batcher | rate |\n|---|---:|\n";
   for (const char* name : {"BM_TrainingBatches", "BM_EvaluationBatches"}) {
@@ -284,6 +339,7 @@ std::string render_performance_markdown(const PerformanceInputs& in) {
   epoch_section(md, all, clock, ceiling);
   step_section(md, all, clock, ceiling);
   step_split_section(md, all, clock);
+  packed_section(md, all, clock);
   batching_section(md, all, clock);
   memory_section(md, in);
   return md.str();

@@ -48,6 +48,22 @@ FacetMoEBlockOutput FacetMoEBlockImpl::forward(const torch::Tensor& x,
   return {feed_forward_norm(h + dropout(feed_forward(h))), attended.router};
 }
 
+FacetMoEBlockOutput FacetMoEBlockImpl::forward_packed(const torch::Tensor& x,
+                                                      const TokenLayout& layout,
+                                                      PackedQueries queries) {
+  auto attended =
+      attention->forward_packed(options.pre_norm() ? attention_norm(x) : x, layout, queries);
+  auto rows = queries == PackedQueries::LastOfRow ? x.index_select(0, layout.last) : x;
+  const int64_t R = rows.size(0), H = options.heads();
+  // Facet heads keep head h apart: its residual is head h's slice of the input.
+  auto residual = facet_heads ? rows.view({R, H, -1}) : rows;
+  auto mixed = facet_heads ? attended.heads : out(attended.heads.reshape({R, -1}));
+  auto h = residual + dropout(mixed);
+  if (options.pre_norm()) return {h + dropout(feed_forward(feed_forward_norm(h))), attended.router};
+  h = attention_norm(h);
+  return {feed_forward_norm(h + dropout(feed_forward(h))), attended.router};
+}
+
 ParamSchema FAMEImpl::schema() {
   const std::string not_public =
       "FAME's tuned values are not public here; chosen by validation NDCG@10 on Beauty over "
@@ -110,6 +126,20 @@ FAMEImpl::Encoded FAMEImpl::encode(const torch::Tensor& items) {
   return {query, gate_weights, top.router};
 }
 
+FAMEImpl::Encoded FAMEImpl::encode_packed(const torch::Tensor& items, const TokenLayout& layout,
+                                          bool last_only) {
+  auto x = embedding->forward_packed(items, layout);
+  for (auto& block : *blocks)
+    x = block->as<TransformerBlockImpl>()->forward_packed(x, layout, AttentionScope::Causal);
+  auto top =
+      last->forward_packed(x, layout, last_only ? PackedQueries::LastOfRow : PackedQueries::All);
+  auto h = final_norm ? final_norm(top.hidden) : top.hidden;
+  if (!facet_heads) return {h, {}, top.router};
+  const int64_t R = h.size(0);
+  auto gate_weights = torch::softmax(gate(h.reshape({R, -1})), -1);  // [R, H]
+  return {(h * gate_weights.unsqueeze(-1)).reshape({R, -1}), gate_weights, top.router};
+}
+
 torch::Tensor FAMEImpl::item_table() {
   const auto& e = embedding->item->weight;
   // Slicing needs no work: the H chunks of a row already sit where the query's heads sit.
@@ -117,6 +147,13 @@ torch::Tensor FAMEImpl::item_table() {
 }
 
 LossParts FAMEImpl::loss(const Batch& batch) {
+  if (batch.packed.defined()) {
+    const PackedTargets t = packed_targets(batch);
+    auto l =
+        packed_next_item_loss(t.states(encode_packed(batch.items, batch.packed, t.last_only).query),
+                              t.targets, item_table(), loss_options);
+    return {l, {{"main", l}}};
+  }
   auto mask = batch.target_mask();
   auto l = next_item_loss(encode(batch.items).query.index({mask}), batch.targets.index({mask}),
                           item_table(), loss_options);
@@ -124,6 +161,8 @@ LossParts FAMEImpl::loss(const Batch& batch) {
 }
 
 ScoreFactors FAMEImpl::score_factors(const Batch& batch) {
+  if (batch.packed.defined())
+    return {encode_packed(batch.items, batch.packed, /*last_only=*/true).query, item_table()};
   return {batch.last_position(encode(batch.items).query), item_table()};
 }
 

@@ -28,6 +28,10 @@ class FacetMoEBlockImpl : public torch::nn::Module {
  public:
   FacetMoEBlockImpl(const TransformerOptions& options, int64_t experts, bool facet_heads);
   FacetMoEBlockOutput forward(const torch::Tensor& x, const torch::Tensor& allowed);
+  // Packed tokens x [T, d]: hidden [R, H, dh] (facet heads) or [R, d], router [R, H, N], for
+  // every token or each row's last one.
+  FacetMoEBlockOutput forward_packed(const torch::Tensor& x, const TokenLayout& layout,
+                                     PackedQueries queries);
 
   TransformerOptions options;
   bool facet_heads;
@@ -57,6 +61,9 @@ class FAMEImpl : public SequentialRecommenderImpl {
     torch::Tensor router;  // [B, H, L, N] router weights of the last layer
   };
   Encoded encode(const torch::Tensor& items);
+  // Packed batch: the same at every real token ([T, ...]) or each row's last one ([B, ...]);
+  // gate [R, H], router [R, H, N].
+  Encoded encode_packed(const torch::Tensor& items, const TokenLayout& layout, bool last_only);
   // [N+1, d] candidate table: with facet heads, the H item sub-embeddings side by side, so
   // that <query, row> = sum_h gate_h <F_h, sub-embedding_h>; otherwise the item embedding.
   torch::Tensor item_table();

@@ -32,4 +32,35 @@ MoEAttentionOutput MoEAttentionImpl::forward(const torch::Tensor& x, const torch
   return {(by_position * weights.unsqueeze(-1)).sum(3), weights};
 }
 
+MoEAttentionOutput mix_experts(const torch::Tensor& per_expert, const torch::Tensor& router) {
+  const int64_t R = per_expert.size(0), H = per_expert.size(1), N = per_expert.size(2),
+                dh = per_expert.size(3);
+  if (!router.defined())
+    return {per_expert.squeeze(2), torch::ones({R, H, 1}, per_expert.options())};
+  auto logits = torch::matmul(per_expert.reshape({R, H, N * dh}).transpose(0, 1), router);
+  auto weights = torch::softmax(logits, -1).transpose(0, 1);  // [R, H, N]
+  return {(per_expert * weights.unsqueeze(-1)).sum(2), weights};
+}
+
+MoEAttentionOutput MoEAttentionImpl::forward_packed(const torch::Tensor& x,
+                                                    const TokenLayout& layout,
+                                                    PackedQueries queries) {
+  const int64_t B = layout.batch, L = layout.width, dh = dim / heads;
+  auto keys = split_heads(layout.unpack(k(x)), heads).unsqueeze(2);  // [B, H, 1, L, dh]
+  auto values = split_heads(layout.unpack(v(x)), heads).unsqueeze(2);
+  const auto allowed = packed_attention_mask(layout, AttentionScope::Causal, queries).unsqueeze(2);
+  torch::Tensor per_expert;  // [R, H, N, dh]
+  if (queries == PackedQueries::LastOfRow) {
+    auto q_rows = q(x.index_select(0, layout.last))
+                      .view({B, 1, experts, heads, dh})
+                      .permute({0, 3, 2, 1, 4});  // [B, H, N, 1, dh]
+    per_expert = attend(q_rows, keys, values, allowed, attn_dropout).squeeze(3);
+  } else {
+    auto q_grid = layout.unpack(q(x)).view({B, L, experts, heads, dh}).permute({0, 3, 2, 1, 4});
+    auto out = attend(q_grid, keys, values, allowed, attn_dropout);  // [B, H, N, L, dh]
+    per_expert = layout.pack(out.permute({0, 3, 1, 2, 4}));          // [T, H, N, dh]
+  }
+  return mix_experts(per_expert, router);
+}
+
 }  // namespace seqrec

@@ -5,6 +5,7 @@
 // standard multi-head attention without the output projection.
 #include <torch/torch.h>
 
+#include "models/layers/attention.h"
 #include "models/layers/dropout.h"
 
 namespace seqrec {
@@ -14,11 +15,19 @@ struct MoEAttentionOutput {
   torch::Tensor router;  // [B, H, L, N]: the router weights (all ones when N = 1)
 };
 
+// Per head, the router's mixture of the expert outputs `per_expert` [..., H, N, dh] (the
+// router [H, N·dh, N] reads their concatenation): {[..., H, dh], weights [..., H, N]}.
+MoEAttentionOutput mix_experts(const torch::Tensor& per_expert, const torch::Tensor& router);
+
 class MoEAttentionImpl : public torch::nn::Module {
  public:
   MoEAttentionImpl(int64_t dim, int64_t heads, int64_t experts, double attn_dropout);
   // x [B, L, d]; `allowed` bool, broadcastable to [B, H, L, L].
   MoEAttentionOutput forward(const torch::Tensor& x, const torch::Tensor& allowed);
+  // Packed tokens x [T, d], causal. Returns heads [R, H, dh] and router [R, H, N] for the R
+  // query rows: every token, or each row's last one (PackedQueries::LastOfRow).
+  MoEAttentionOutput forward_packed(const torch::Tensor& x, const TokenLayout& layout,
+                                    PackedQueries queries);
 
   int64_t dim, heads, experts;
   // q maps d to N·d; expert e's query for head h is the slice [e·d + h·dh, e·d + (h+1)·dh),

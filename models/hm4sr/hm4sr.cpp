@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "core/errors.h"
@@ -107,6 +108,20 @@ torch::Tensor TimeEmbeddingImpl::forward(const torch::Tensor& timestamps,
   return torch::cat({interval(buckets), torch::cos(absolute(t) * frequency)}, -1);
 }
 
+torch::Tensor TimeEmbeddingImpl::forward_packed(const torch::Tensor& timestamps,
+                                                const TokenLayout& layout) {
+  const int64_t d = absolute->options.out_features();
+  const auto lengths = layout.real.sum(1);
+  auto buckets = layout.pack(interval_buckets(timestamps, lengths, interval_scale,
+                                              interval->options.num_embeddings() - 1));
+  auto t = ((layout.pack(timestamps).to(torch::kFloat64) - origin) / unit)
+               .to(absolute->weight.scalar_type())
+               .unsqueeze(-1);
+  auto frequency =
+      torch::pow(10000.0, -torch::arange(d, absolute->weight.options()) / static_cast<double>(d));
+  return torch::cat({interval(buckets), torch::cos(absolute(t) * frequency)}, -1);
+}
+
 InteractiveMoEImpl::InteractiveMoEImpl(int64_t streams, int64_t d, int64_t k)
     : num_streams(streams), dim(d), num_experts(k) {
   experts = register_module("experts", torch::nn::Linear(streams * d, k * streams * d));
@@ -133,6 +148,24 @@ InteractiveMoEImpl::Output InteractiveMoEImpl::forward(const std::vector<torch::
   auto mixed = torch::einsum("blmk,blkmd->blmd", {out.gates, mixture});  // [B, L, M, d]
   for (int64_t m = 0; m < num_streams; ++m)
     out.streams.push_back(streams[static_cast<size_t>(m)] + weight[m] * mixed.select(2, m));
+  return out;
+}
+
+InteractiveMoEImpl::Output InteractiveMoEImpl::forward_packed(
+    const std::vector<torch::Tensor>& streams) {
+  auto x = torch::cat(streams, -1);
+  const int64_t T = x.size(0);
+  auto mixture = experts(x).view({T, num_experts, num_streams, dim});
+  std::vector<torch::Tensor> per_stream;
+  for (int64_t m = 0; m < num_streams; ++m) {
+    auto gate = gates[m]->as<torch::nn::LinearImpl>()->forward(streams[static_cast<size_t>(m)]);
+    per_stream.push_back(torch::softmax(gate, -1));
+  }
+  Output out;
+  out.gates = torch::stack(per_stream, 1);                            // [T, M, K]
+  auto mixed = torch::einsum("tmk,tkmd->tmd", {out.gates, mixture});  // [T, M, d]
+  for (int64_t m = 0; m < num_streams; ++m)
+    out.streams.push_back(streams[static_cast<size_t>(m)] + weight[m] * mixed.select(1, m));
   return out;
 }
 
@@ -386,8 +419,56 @@ HM4SRImpl::Encoded HM4SRImpl::encode(const Batch& batch, const std::vector<torch
   return out;
 }
 
+HM4SRImpl::Embedded HM4SRImpl::embed_packed(const Batch& batch,
+                                            const std::vector<torch::Tensor>& tables,
+                                            bool with_time) {
+  const TokenLayout& layout = batch.packed;
+  const auto items = layout.pack(batch.items);
+  const auto positions = embedding->position(layout.positions);
+  Embedded out;
+  for (const auto& table : tables)
+    out.streams.push_back(torch::embedding(table, items) * embedding->scale + positions);
+  if (interactive) {
+    auto mixed = interactive->forward_packed(out.streams);
+    out.streams = std::move(mixed.streams);
+    out.interactive_gates = mixed.gates;
+  }
+  if (time_embedding && (with_time || temporal)) {
+    TORCH_CHECK(batch.timestamps.defined(), "hm4sr: the batch has no timestamps");
+    out.time = time_embedding->forward_packed(batch.timestamps, layout);
+  }
+  if (temporal) {
+    auto scaled = temporal(out.streams, out.time);
+    out.streams = std::move(scaled.streams);
+    out.temporal_gate = scaled.gate;
+  }
+  return out;
+}
+
+torch::Tensor HM4SRImpl::encode_stream_packed(size_t m, const torch::Tensor& input,
+                                              const TokenLayout& layout, bool last_only) {
+  auto x = stream_norms->size() > 0
+               ? stream_norms[m]->as<torch::nn::LayerNormImpl>()->forward(input)
+               : input;
+  return encoders[m]->as<TransformerEncoderImpl>()->forward_packed(
+      embedding->dropout(x), layout, AttentionScope::Causal, last_only);
+}
+
+HM4SRImpl::Encoded HM4SRImpl::encode_packed(const Batch& batch,
+                                            const std::vector<torch::Tensor>& tables,
+                                            bool with_time, bool last_only) {
+  Encoded out{embed_packed(batch, tables, with_time), {}};
+  for (size_t m = 0; m < out.embedded.streams.size(); ++m)
+    out.hidden.push_back(encode_stream_packed(m, out.embedded.streams[m], batch.packed, last_only));
+  return out;
+}
+
 ScoreFactors HM4SRImpl::score_factors(const Batch& batch) {
   const auto tables = candidate_tables();
+  if (batch.packed.defined()) {
+    const auto encoded = encode_packed(batch, tables, /*with_time=*/false, /*last_only=*/true);
+    return {torch::cat(encoded.hidden, 1), torch::cat(tables, 1)};
+  }
   const auto encoded = encode(batch, tables);
   std::vector<torch::Tensor> query;
   for (const auto& h : encoded.hidden) query.push_back(batch.last_position(h));
@@ -398,18 +479,37 @@ ScoreFactors HM4SRImpl::score_factors(const Batch& batch) {
 LossParts HM4SRImpl::loss(const Batch& batch) {
   const auto tables = candidate_tables();
   const bool with_pcl = placeholders->size() > 0;
-  const auto encoded = encode(batch, tables, /*with_time=*/with_pcl);
-  const auto& hidden = encoded.hidden;
-
-  auto mask = batch.target_mask();
-  auto ce = next_item_loss(torch::cat(hidden, -1).index({mask}), batch.targets.index({mask}),
-                           torch::cat(tables, 1), loss_options);
+  Encoded encoded;
+  torch::Tensor ce;
+  std::vector<torch::Tensor> last_hidden;  // [B, d] per stream at each row's last position
+  if (batch.packed.defined()) {
+    const PackedTargets t = packed_targets(batch);
+    encoded = encode_packed(batch, tables, /*with_time=*/with_pcl, t.last_only);
+    ce = packed_next_item_loss(t.states(torch::cat(encoded.hidden, -1)), t.targets,
+                               torch::cat(tables, 1), loss_options);
+    for (const auto& h : encoded.hidden)
+      last_hidden.push_back(t.last_only ? h : h.index_select(0, batch.packed.last));
+  } else {
+    encoded = encode(batch, tables, /*with_time=*/with_pcl);
+    auto mask = batch.target_mask();
+    ce = next_item_loss(torch::cat(encoded.hidden, -1).index({mask}), batch.targets.index({mask}),
+                        torch::cat(tables, 1), loss_options);
+    for (const auto& h : encoded.hidden) last_hidden.push_back(batch.last_position(h));
+  }
   LossParts out{ce, {{"ce", ce}}};
+  add_auxiliary_losses(batch, tables, encoded, last_hidden, out);
+  return out;
+}
+
+void HM4SRImpl::add_auxiliary_losses(const Batch& batch, const std::vector<torch::Tensor>& tables,
+                                     const Encoded& encoded,
+                                     const std::vector<torch::Tensor>& last_hidden,
+                                     LossParts& out) {
   auto add = [&](const std::string& name, double weight, const torch::Tensor& part) {
     out.total = out.total + weight * part;
     out.parts.emplace_back(name, part);
   };
-
+  const bool packed = batch.packed.defined();
   // The sequence-level tasks read each row's last position: in every sample mode it carries
   // the row's next item.
   auto last_targets = batch.last_targets();
@@ -418,12 +518,12 @@ LossParts HM4SRImpl::loss(const Batch& batch) {
   if (idcl_weight > 0) {
     auto targets = last_targets.index({rows});
     add("idcl", idcl_weight,
-        contrast(batch.last_position(hidden[0]).index({rows}), embedding->item(targets),
-                 idcl_temperature, targets));
+        contrast(last_hidden[0].index({rows}), embedding->item(targets), idcl_temperature,
+                 targets));
   }
 
   if (category_head) {
-    auto items = batch.items.index({batch.items.gt(0)});
+    auto items = packed ? batch.packed.pack(batch.items) : batch.items.index({batch.items.gt(0)});
     std::vector<torch::Tensor> views;
     for (const auto& table : tables) views.push_back(table.index_select(0, items));
     add("cp", cp_weight,
@@ -431,25 +531,42 @@ LossParts HM4SRImpl::loss(const Batch& batch) {
                                                 categories.index_select(0, items)));
   }
 
-  if (with_pcl) {
+  if (placeholders->size() > 0) {
     auto chosen = placeholder_positions(batch.lengths, batch.items.size(1), pcl_beta);
     // Rows without a placeholder would contrast a sequence with itself up to dropout.
     auto kept = rows.logical_and(chosen.any(1));
-    auto lengths = batch.lengths.index({kept});
     auto targets = last_targets.index({kept});
-    auto where = chosen.index({kept}).unsqueeze(-1);
-    auto time_kept = encoded.embedded.time.index({kept});
+    // The kept rows' inputs with placeholders, re-encoded and read at their last position.
+    std::function<torch::Tensor(size_t, const torch::Tensor&)> reencoded;
+    torch::Tensor where, time_kept;
+    std::vector<torch::Tensor> streams_kept;
+    if (packed) {
+      const auto tokens = batch.packed.tokens_of_rows(kept);
+      const auto layout = batch.packed.subset(kept);
+      where = batch.packed.pack(chosen).index({tokens}).unsqueeze(-1);
+      time_kept = encoded.embedded.time.index({tokens});
+      for (const auto& s : encoded.embedded.streams) streams_kept.push_back(s.index({tokens}));
+      reencoded = [this, layout](size_t m, const torch::Tensor& x) {
+        return encode_stream_packed(m, x, layout, /*last_only=*/true);
+      };
+    } else {
+      auto lengths = batch.lengths.index({kept});
+      where = chosen.index({kept}).unsqueeze(-1);
+      time_kept = encoded.embedded.time.index({kept});
+      for (const auto& s : encoded.embedded.streams) streams_kept.push_back(s.index({kept}));
+      reencoded = [this, lengths](size_t m, const torch::Tensor& x) {
+        return Batch::gather_last(encode_stream(m, x), lengths);
+      };
+    }
     std::vector<torch::Tensor> per_modality;
-    for (size_t m = 1; m < hidden.size(); ++m) {
+    for (size_t m = 1; m < last_hidden.size(); ++m) {
       auto placeholder = placeholders[m - 1]->as<torch::nn::LinearImpl>()->forward(time_kept);
-      auto augmented = torch::where(where, placeholder, encoded.embedded.streams[m].index({kept}));
-      per_modality.push_back(contrast(Batch::gather_last(hidden[m].index({kept}), lengths),
-                                      Batch::gather_last(encode_stream(m, augmented), lengths),
+      auto augmented = torch::where(where, placeholder, streams_kept[m]);
+      per_modality.push_back(contrast(last_hidden[m].index({kept}), reencoded(m, augmented),
                                       pcl_temperature, targets));
     }
     add("pcl", pcl_weight, torch::stack(per_modality).mean());
   }
-  return out;
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> HM4SRImpl::explain(const Batch& batch) {

@@ -34,6 +34,8 @@ class TimeEmbeddingImpl : public torch::nn::Module {
   TimeEmbeddingImpl(int64_t dim, int64_t buckets, double interval_scale, double origin,
                     double unit);
   torch::Tensor forward(const torch::Tensor& timestamps, const torch::Tensor& lengths);
+  // The real tokens only: [T, 2d].
+  torch::Tensor forward_packed(const torch::Tensor& timestamps, const TokenLayout& layout);
 
   torch::nn::Embedding interval{nullptr};
   torch::nn::Linear absolute{nullptr};
@@ -52,6 +54,8 @@ class InteractiveMoEImpl : public torch::nn::Module {
     torch::Tensor gates;                 // [B, L, M, K]
   };
   Output forward(const std::vector<torch::Tensor>& streams);
+  // Packed streams [T, d] each: streams [T, d], gates [T, M, K].
+  Output forward_packed(const std::vector<torch::Tensor>& streams);
 
   int64_t num_streams, dim, num_experts;
   torch::nn::Linear experts{nullptr};
@@ -109,8 +113,21 @@ class HM4SRImpl : public SequentialRecommenderImpl {
   Encoded encode(const Batch& batch, const std::vector<torch::Tensor>& tables,
                  bool with_time = false);
   Encoded encode(const Batch& batch) { return encode(batch, candidate_tables()); }
+  // Packed batch (Batch::packed set): streams and time [T, ...]; hidden [T, d], or with
+  // `last_only` [B, d] (each row's last token, the encoders' last blocks computing only it).
+  Embedded embed_packed(const Batch& batch, const std::vector<torch::Tensor>& tables,
+                        bool with_time);
+  torch::Tensor encode_stream_packed(size_t m, const torch::Tensor& input,
+                                     const TokenLayout& layout, bool last_only);
+  Encoded encode_packed(const Batch& batch, const std::vector<torch::Tensor>& tables,
+                        bool with_time, bool last_only);
   // [N+1, d] per stream: the ID embedding, then each modality's projected features (row 0 zero).
   std::vector<torch::Tensor> candidate_tables();
+  // The auxiliary losses (IDCL, CP, PCL) added to `out`; `last_hidden` [B, d] per stream at
+  // each row's last position.
+  void add_auxiliary_losses(const Batch& batch, const std::vector<torch::Tensor>& tables,
+                            const Encoded& encoded, const std::vector<torch::Tensor>& last_hidden,
+                            LossParts& out);
 
   std::vector<std::string> stream_names;  // "id", then the modalities
   std::vector<torch::Tensor> features;    // frozen [N+1, F_m] buffers, one per modality

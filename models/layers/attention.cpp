@@ -39,6 +39,55 @@ torch::Tensor MultiHeadAttentionImpl::forward(const torch::Tensor& query,
   return out(merge_heads(heads));
 }
 
+// Scores per length group (TokenLayout::groups), each on a grid as wide as its longest row:
+// the same attention as on the batch's [B, L, L] grid at every real query, on a fraction of
+// the cells when short and long rows share a batch.
+torch::Tensor MultiHeadAttentionImpl::forward_packed(const torch::Tensor& query,
+                                                     const torch::Tensor& context,
+                                                     const TokenLayout& layout,
+                                                     AttentionScope scope, PackedQueries queries) {
+  const auto H = options.heads(), d = options.dim();
+  const bool last_of_row = queries == PackedQueries::LastOfRow;
+  // Padding cells read the appended zero row.
+  auto with_zero_row = [](const torch::Tensor& t) {
+    return torch::cat({t, torch::zeros({1, t.size(1)}, t.options())});
+  };
+  const auto keys = with_zero_row(k(context)), values = with_zero_row(v(context));
+  const auto queries_in = last_of_row ? q(query) : with_zero_row(q(query));
+  std::vector<torch::Tensor> outputs;
+  outputs.reserve(layout.groups.size());
+  for (const auto& g : layout.groups) {
+    const int64_t n = g.rows.size(0), w = g.width;
+    auto grid = [&](const torch::Tensor& t) {
+      return split_heads(t.index_select(0, g.cells).view({n, w, d}), H);
+    };
+    const auto padding_keys_masked = g.real.view({n, 1, 1, w});
+    if (last_of_row) {
+      auto q_rows = queries_in.index_select(0, g.rows).view({n, 1, H, d / H}).transpose(1, 2);
+      outputs.push_back(
+          merge_heads(attend(q_rows, grid(keys), grid(values), padding_keys_masked, attn_dropout))
+              .squeeze(1));
+    } else {
+      // Causal: a real query's keys up to itself are all real.
+      const auto allowed =
+          scope == AttentionScope::Causal ? causal_mask(w, keys.device()) : padding_keys_masked;
+      outputs.push_back(
+          merge_heads(attend(grid(queries_in), grid(keys), grid(values), allowed, attn_dropout))
+              .flatten(0, 1)
+              .index_select(0, g.real_cells));
+    }
+  }
+  const auto& order = last_of_row ? layout.group_order_of_row : layout.group_order_of_token;
+  return out(torch::cat(outputs).index_select(0, order));
+}
+
+torch::Tensor packed_attention_mask(const TokenLayout& layout, AttentionScope scope,
+                                    PackedQueries queries) {
+  if (scope == AttentionScope::Causal && queries == PackedQueries::All)
+    return causal_mask(layout.width, layout.real.device());
+  return layout.real.view({layout.batch, 1, 1, layout.width});
+}
+
 torch::Tensor causal_mask(int64_t length, const torch::Device& device) {
   return torch::ones({length, length}, torch::TensorOptions().dtype(torch::kBool).device(device))
       .tril()

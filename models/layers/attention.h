@@ -3,9 +3,18 @@
 // it does not exist in LibTorch 1.13).
 #include <torch/torch.h>
 
+#include "datasets/token_layout.h"
 #include "models/layers/dropout.h"
 
 namespace seqrec {
+
+// Which keys a packed token attends to: the real tokens up to itself (causal, SASRec) or every
+// real token of its row (bidirectional, BERT4Rec).
+enum class AttentionScope { Causal, Bidirectional };
+
+// The queries of a packed attention: every token, or only each row's last token (the rows of
+// an encoder's last block when only the last position is read out).
+enum class PackedQueries { All, LastOfRow };
 
 struct MultiHeadAttentionOptions {
   MultiHeadAttentionOptions(int64_t dim, int64_t heads) : dim_(dim), heads_(heads) {}
@@ -21,6 +30,13 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
   // true where a query may attend to a key. Returns [B, Lq, d].
   torch::Tensor forward(const torch::Tensor& query, const torch::Tensor& context,
                         const torch::Tensor& allowed);
+  // Packed tokens: context [T, d]; query [T, d], or [B, d] for PackedQueries::LastOfRow.
+  // Projections run on the tokens; scores, softmax and the weighted sum on one padded grid
+  // per length group of rows (TokenLayout::groups), [n, H, w, w] (or [n, H, 1, w]). Returns
+  // the query's shape.
+  torch::Tensor forward_packed(const torch::Tensor& query, const torch::Tensor& context,
+                               const TokenLayout& layout, AttentionScope scope,
+                               PackedQueries queries = PackedQueries::All);
 
   MultiHeadAttentionOptions options;
   torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, out{nullptr};
@@ -41,5 +57,10 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
 torch::Tensor causal_mask(int64_t length, const torch::Device& device);
 // [B, 1, 1, L]: keys that are real items (id != 0).
 torch::Tensor key_padding_mask(const torch::Tensor& items);
+// The padded-grid mask of packed tokens: causal_mask for AttentionScope::Causal (with right
+// padding a real query never reaches a padded key), the real keys of the row otherwise and for
+// the last-of-row queries (whose causal window is the whole row).
+torch::Tensor packed_attention_mask(const TokenLayout& layout, AttentionScope scope,
+                                    PackedQueries queries);
 
 }  // namespace seqrec

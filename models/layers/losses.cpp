@@ -60,6 +60,31 @@ torch::Tensor full_softmax_cross_entropy(const torch::Tensor& logits,
   return torch::nn::functional::cross_entropy(logits.slice(1, 1), targets - 1);
 }
 
+PackedTargets packed_targets(const Batch& batch) {
+  const TokenLayout& layout = batch.packed;
+  PackedTargets out;
+  auto targets = layout.pack(batch.targets);
+  auto carries = targets.gt(0);
+  auto at_last = carries.index_select(0, layout.last);
+  out.last_only = carries.sum().item<int64_t>() == at_last.sum().item<int64_t>();
+  if (out.last_only) {
+    out.rows = at_last;
+    out.targets = targets.index_select(0, layout.last).index({at_last});
+  } else {
+    out.rows = carries;
+    out.targets = targets.index({carries});
+  }
+  return out;
+}
+
+torch::Tensor packed_next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
+                                    const torch::Tensor& items, const NextItemLossOptions& o) {
+  if (o.kind != "ce" || current_kernels().cross_entropy == CrossEntropyKernel::Fused)
+    return next_item_loss(hidden, targets, items, o);
+  return torch::nn::functional::cross_entropy(torch::matmul(hidden, items.slice(0, 1).t()),
+                                              targets - 1);
+}
+
 torch::Tensor next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
                              const torch::Tensor& items, const NextItemLossOptions& o) {
   const int64_t num_items = items.size(0) - 1;

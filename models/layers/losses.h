@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/params.h"
+#include "datasets/batch.h"
 
 namespace seqrec {
 
@@ -25,6 +26,25 @@ NextItemLossOptions next_item_loss_options(const Params& params);
 // paper excludes the user's whole history; at N in the thousands the difference is nil).
 torch::Tensor next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
                              const torch::Tensor& items, const NextItemLossOptions& options);
+
+// The training targets of a packed batch (Batch::packed set) and which rows of the encoder's
+// output carry them. When every target sits at its row's last token (last_position samples),
+// the encoder need only compute those tokens in its last block: `last_only`, and `rows`
+// selects among the B last-token states; otherwise among the T token states.
+struct PackedTargets {
+  bool last_only = false;
+  torch::Tensor targets;  // [P] item ids
+  torch::Tensor rows;     // bool over the encoder's output rows
+  torch::Tensor states(const torch::Tensor& encoded) const { return encoded.index({rows}); }
+};
+PackedTargets packed_targets(const Batch& batch);
+
+// next_item_loss for packed batches. With torch's CE the score product leaves the padding row
+// out of `items`, instead of computing its column and slicing it off the [P, N+1] scores,
+// whose backward writes a dense zero-padded copy: the same loss to rounding, one pass over the
+// scores fewer. (The padded path keeps the slice, so recorded trials reproduce bit for bit.)
+torch::Tensor packed_next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
+                                    const torch::Tensor& items, const NextItemLossOptions& o);
 
 // Full softmax cross-entropy over items 1..N; logits [P, N+1] (column 0 ignored).
 torch::Tensor full_softmax_cross_entropy(const torch::Tensor& logits, const torch::Tensor& targets);

@@ -41,6 +41,23 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch:
   return feed_forward_norm(h + dropout(feed_forward(h)));
 }
 
+torch::Tensor TransformerBlockImpl::forward_packed(const torch::Tensor& x,
+                                                   const TokenLayout& layout, AttentionScope scope,
+                                                   PackedQueries queries) {
+  // With LastOfRow the residual stream continues from each row's last token only.
+  auto rows = [&](const torch::Tensor& t) {
+    return queries == PackedQueries::LastOfRow ? t.index_select(0, layout.last) : t;
+  };
+  if (options.pre_norm()) {
+    auto n = attention_norm(x);
+    auto h = rows(x) + dropout(attention->forward_packed(rows(n), n, layout, scope, queries));
+    return h + dropout(feed_forward(feed_forward_norm(h)));
+  }
+  auto h = attention_norm(rows(x) +
+                          dropout(attention->forward_packed(rows(x), x, layout, scope, queries)));
+  return feed_forward_norm(h + dropout(feed_forward(h)));
+}
+
 TransformerEncoderImpl::TransformerEncoderImpl(const TransformerOptions& o) : options(o) {
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < o.layers(); ++i) blocks->push_back(TransformerBlock(o));
@@ -56,6 +73,20 @@ torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& x,
   return final_norm ? final_norm(h) : h;
 }
 
+torch::Tensor TransformerEncoderImpl::forward_packed(const torch::Tensor& x,
+                                                     const TokenLayout& layout,
+                                                     AttentionScope scope, bool last_only) {
+  auto h = x;
+  const auto n = static_cast<int64_t>(blocks->size());
+  for (int64_t i = 0; i < n; ++i) {
+    const bool last_block = i + 1 == n;
+    h = blocks[i]->as<TransformerBlockImpl>()->forward_packed(
+        h, layout, scope, last_only && last_block ? PackedQueries::LastOfRow : PackedQueries::All);
+  }
+  if (last_only && n == 0) h = h.index_select(0, layout.last);
+  return final_norm ? final_norm(h) : h;
+}
+
 SequenceEmbeddingImpl::SequenceEmbeddingImpl(int64_t num_items, int64_t max_len, int64_t dim,
                                              double p, bool scale_by_sqrt_dim)
     : scale(scale_by_sqrt_dim ? std::sqrt(static_cast<double>(dim)) : 1.0) {
@@ -67,6 +98,16 @@ SequenceEmbeddingImpl::SequenceEmbeddingImpl(int64_t num_items, int64_t max_len,
 
 torch::Tensor SequenceEmbeddingImpl::forward(const torch::Tensor& items) {
   return add_positions(item(items));
+}
+
+torch::Tensor SequenceEmbeddingImpl::forward_packed(const torch::Tensor& items,
+                                                    const TokenLayout& layout) {
+  return add_positions_packed(item(layout.pack(items)), layout);
+}
+
+torch::Tensor SequenceEmbeddingImpl::add_positions_packed(const torch::Tensor& item_vectors,
+                                                          const TokenLayout& layout) {
+  return dropout(item_vectors * scale + position(layout.positions));
 }
 
 torch::Tensor SequenceEmbeddingImpl::add_positions(const torch::Tensor& item_vectors) {

@@ -37,6 +37,9 @@ class TransformerBlockImpl : public torch::nn::Module {
  public:
   explicit TransformerBlockImpl(const TransformerOptions& options);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+  // Packed tokens x [T, d] -> [T, d], or [B, d] (each row's last token) for LastOfRow.
+  torch::Tensor forward_packed(const torch::Tensor& x, const TokenLayout& layout,
+                               AttentionScope scope, PackedQueries queries = PackedQueries::All);
 
   TransformerOptions options;
   MultiHeadAttention attention{nullptr};
@@ -51,6 +54,10 @@ class TransformerEncoderImpl : public torch::nn::Module {
  public:
   explicit TransformerEncoderImpl(const TransformerOptions& options);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+  // Packed tokens x [T, d] -> [T, d]; with `last_only`, [B, d]: each row's last token, the last
+  // block computing only those queries (and their feed-forward) when nothing else is read.
+  torch::Tensor forward_packed(const torch::Tensor& x, const TokenLayout& layout,
+                               AttentionScope scope, bool last_only = false);
 
   TransformerOptions options;
   torch::nn::ModuleList blocks;
@@ -65,9 +72,13 @@ class SequenceEmbeddingImpl : public torch::nn::Module {
   SequenceEmbeddingImpl(int64_t num_items, int64_t max_len, int64_t dim, double dropout,
                         bool scale_by_sqrt_dim);
   torch::Tensor forward(const torch::Tensor& items);  // [B, L] -> [B, L, d]
+  // The real tokens of items [B, L] -> [T, d], identical to forward() at those positions.
+  torch::Tensor forward_packed(const torch::Tensor& items, const TokenLayout& layout);
   // For models whose item vectors are not (only) this table's rows (e.g. fused with
   // modality features): [B, L, d] item vectors -> scaled, plus positions, dropout.
   torch::Tensor add_positions(const torch::Tensor& item_vectors);
+  // Packed item vectors [T, d] -> scaled, plus their positions, dropout.
+  torch::Tensor add_positions_packed(const torch::Tensor& item_vectors, const TokenLayout& layout);
 
   torch::nn::Embedding item{nullptr}, position{nullptr};
   Dropout dropout{nullptr};
