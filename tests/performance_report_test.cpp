@@ -129,4 +129,35 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_benchmark_output_is_refused_by_name) {
                         });
 }
 
+BOOST_AUTO_TEST_CASE(packed_execution_is_compared_with_the_padded_grid_in_the_same_run) {
+  seqrec::PerformanceInputs in;
+  in.bench = sample_bench();
+  auto& rows = in.bench["benchmarks"];
+  // Single-iteration benchmarks carry Google Benchmark's "/iterations:1" suffix.
+  rows.push_back(bench_row("BM_TrainEpoch/sasrec_packed/iterations:1", 12000.0,
+                           {{"sequences/s", 1875.0}, {"useful FLOP/s", 55e9}}));
+  rows.push_back(bench_row("BM_TrainEpoch/sasrec_recbole/iterations:1", 200000.0,
+                           {{"sequences/s", 650.0}, {"useful FLOP/s", 6e9}}));
+  rows.push_back(bench_row("BM_TrainEpoch/sasrec_recbole_packed/iterations:1", 50000.0,
+                           {{"sequences/s", 2600.0}, {"useful FLOP/s", 24e9}}));
+  rows.push_back(bench_row("BM_TrainStep/hm4sr_text", 4000.0, {{"sequences/s", 256.0}}));
+  rows.push_back(bench_row("BM_TrainStep/hm4sr_text_packed", 1200.0, {{"sequences/s", 853.0}}));
+  rows.push_back(bench_row("BM_ValidationProduct", 400.0));
+  rows.push_back(bench_row("BM_ValidationPass/padded", 3600.0));
+  rows.push_back(bench_row("BM_ValidationPass/packed", 900.0));
+  in.bench_path = "bench.json";
+  in.command = "bash scripts/bench.sh";
+  const std::string md = seqrec::render_performance_markdown(in);
+  BOOST_TEST(contains(md, "## Packed execution"));
+  BOOST_TEST(contains(md, "| 30.0 s | 12.0 s | 2.50x | >= 2x: met |"));
+  BOOST_TEST(contains(md, "| 200.0 s | 50.0 s | 4.00x | >= 2.5x: met |"));
+  BOOST_TEST(contains(md, "| 4000.0 ms | 1200.0 ms | 3.33x | >= 4x: **not met** |"));
+  BOOST_TEST(contains(md, "| 3600.0 ms | 900.0 ms | 4.00x | (reference) |"));
+  BOOST_TEST(contains(md, "900.0 ms against 400.0 ms"));
+  BOOST_TEST(contains(md, "2.25x; target at most 2.5x: met"));
+  // The packed epoch joins the epoch table; RecBole's configuration does not.
+  BOOST_TEST(contains(md, "| packed | shuffled (default) | torch (default) | float32 | 12.0 |"));
+  BOOST_TEST(!contains(md, "| float32 | 200.0 |"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
