@@ -235,11 +235,12 @@ void FullRankingEvaluator::add_factored_batch(const torch::Tensor& query,
   if (dump_top_k_ > 0) top.append_to(mask_seen_, result_);
 }
 
-// Rows by user index, and means summed in double in that order, so neither depends on how
-// users were ordered and split into batches, nor on the device.
-EvalResult FullRankingEvaluator::finish() const {
+// Means are summed in double in the rows' order, so they do not depend on how users were
+// split into batches, nor on the device.
+EvalResult FullRankingEvaluator::finish(RowOrder order_of_rows) const {
   EvalResult result = result_;
-  if (!std::is_sorted(result.users.begin(), result.users.end())) {
+  if (order_of_rows == RowOrder::ByUser &&
+      !std::is_sorted(result.users.begin(), result.users.end())) {
     std::vector<size_t> order(result.users.size());
     std::iota(order.begin(), order.end(), size_t{0});
     std::stable_sort(order.begin(), order.end(),

@@ -41,7 +41,11 @@ class FullRankingEvaluator {
                           const torch::Tensor& targets, const torch::Tensor& seen,
                           const torch::Tensor& users, int64_t chunk_items);
 
-  EvalResult finish() const;
+  // Rows in the order users were added, or by user index (for a caller that visited users in
+  // another order, such as packed evaluation's shortest-first); means are summed over the
+  // rows in the returned order.
+  enum class RowOrder { AsAdded, ByUser };
+  EvalResult finish(RowOrder order = RowOrder::AsAdded) const;
 
  private:
   struct CheckedIds {

@@ -155,7 +155,8 @@ EvalResult Trainer::evaluate(EvalStage stage, int dump_top_k) {
     }
     evaluator.add_batch(model_->score(batch), batch.eval_targets, batch.seen, batch.users);
   }
-  return evaluator.finish();
+  // Padded batches add users in index order already; packed ones shortest first.
+  return evaluator.finish(FullRankingEvaluator::RowOrder::ByUser);
 }
 
 EpochRecord Trainer::train_epoch(torch::optim::Optimizer& optimizer, TrainingBatcher& batcher,

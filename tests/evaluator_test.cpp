@@ -318,6 +318,21 @@ BOOST_AUTO_TEST_CASE(target_ids_outside_the_catalog_are_refused) {
                     std::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(rows_can_be_returned_by_user_index_whatever_order_they_were_added_in) {
+  // Targets at ranks 1, 2 and 3 for users 42, 7 and 19.
+  const torch::Tensor scores = float_matrix({{0, 3, 2, 1}, {0, 3, 2, 1}, {0, 3, 2, 1}});
+  FullRankingEvaluator evaluator(all_metrics_at({5}), TieRule::Expected, false);
+  evaluator.add_batch(scores, long_vector({1, 2, 3}), no_seen(3), long_vector({42, 7, 19}));
+  const EvalResult r = evaluator.finish(FullRankingEvaluator::RowOrder::ByUser);
+  const std::vector<int64_t> expected_users{7, 19, 42};
+  BOOST_TEST(r.users == expected_users, boost::test_tools::per_element());
+  const size_t mrr = std::find(r.columns.begin(), r.columns.end(), "MRR@5") - r.columns.begin();
+  const std::vector<double> expected_mrr{1.0 / 2, 1.0 / 3, 1.0};
+  for (size_t u = 0; u < expected_mrr.size(); ++u)
+    BOOST_TEST(r.per_user[u][mrr] == expected_mrr[u], boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(r.mean[mrr] == (1.0 + 1.0 / 2 + 1.0 / 3) / 3, boost::test_tools::tolerance(1e-12));
+}
+
 BOOST_AUTO_TEST_CASE(per_user_rows_follow_batch_order_and_carry_user_ids) {
   // Three users whose targets sit at ranks 1, 2 and 3 (no ties).
   const torch::Tensor scores = float_matrix({{0, 3, 2, 1}, {0, 3, 2, 1}, {0, 3, 2, 1}});
