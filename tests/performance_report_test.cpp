@@ -148,13 +148,13 @@ BOOST_AUTO_TEST_CASE(packed_execution_is_compared_with_the_padded_grid_in_the_sa
   in.bench_path = "bench.json";
   in.command = "bash scripts/bench.sh";
   const std::string md = seqrec::render_performance_markdown(in);
-  BOOST_TEST(contains(md, "## Packed execution"));
-  BOOST_TEST(contains(md, "| 30.0 s | 12.0 s | 2.50x | >= 2x: met |"));
-  BOOST_TEST(contains(md, "| 200.0 s | 50.0 s | 4.00x | >= 2.5x: met |"));
-  BOOST_TEST(contains(md, "| 4000.0 ms | 1200.0 ms | 3.33x | >= 4x: **not met** |"));
-  BOOST_TEST(contains(md, "| 3600.0 ms | 900.0 ms | 4.00x | (reference) |"));
-  BOOST_TEST(contains(md, "900.0 ms against 400.0 ms"));
-  BOOST_TEST(contains(md, "2.25x; target at most 2.5x: met"));
+  // The pairs' ratios and verdicts, the validation pass against its bare product.
+  for (const char* expected : {"## Packed execution", "| 30.0 s | 12.0 s | 2.50x | >= 2x: met |",
+                               "| 200.0 s | 50.0 s | 4.00x | >= 2.5x: met |",
+                               "| 4000.0 ms | 1200.0 ms | 3.33x | >= 4x: **not met** |",
+                               "| 3600.0 ms | 900.0 ms | 4.00x | (reference) |",
+                               "900.0 ms against 400.0 ms", "2.25x; target at most 2.5x: met"})
+    BOOST_TEST(contains(md, expected), expected);
   // The packed epoch joins the epoch table; RecBole's configuration does not.
   BOOST_TEST(contains(md, "| packed | shuffled (default) | torch (default) | float32 | 12.0 |"));
   BOOST_TEST(!contains(md, "| float32 | 200.0 |"));
