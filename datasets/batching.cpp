@@ -177,6 +177,15 @@ Batch TrainingBatcher::make_batch(const std::vector<int32_t>& order, size_t begi
   return batch;
 }
 
+namespace {
+
+// The end of user u's input for `stage`: the training items, plus the validation item at test.
+int64_t history_end(const LeaveOneOutSplit& split, EvalStage stage, int64_t u) {
+  return split.train_length[u] + (stage == EvalStage::Test ? 1 : 0);
+}
+
+}  // namespace
+
 EvaluationBatcher::EvaluationBatcher(const LeaveOneOutSplit& split, EvalStage stage,
                                      int64_t max_len)
     : split_(split), stage_(stage), max_len_(max_len) {}
@@ -190,9 +199,7 @@ Batch EvaluationBatcher::make_batch(int64_t user_begin, int64_t user_end) const 
 Batch EvaluationBatcher::make_batch(const std::vector<int64_t>& users) const {
   const Dataset& data = *split_.data;
   const auto rows = static_cast<int64_t>(users.size());
-  auto history_end = [&](int64_t u) {
-    return split_.train_length[u] + (stage_ == EvalStage::Test ? 1 : 0);
-  };
+  auto history_end = [&](int64_t u) { return seqrec::history_end(split_, stage_, u); };
   int64_t width = 1, seen_width = 1;
   for (const int64_t u : users) {
     width = std::max(width, std::min(history_end(u), max_len_));
@@ -219,9 +226,7 @@ Batch EvaluationBatcher::make_batch(const std::vector<int64_t>& users) const {
 std::vector<int64_t> EvaluationBatcher::users_by_input_length() const {
   std::vector<int64_t> users(static_cast<size_t>(num_users()));
   std::iota(users.begin(), users.end(), 0);
-  auto length = [&](int64_t u) {
-    return std::min(split_.train_length[u] + (stage_ == EvalStage::Test ? 1 : 0), max_len_);
-  };
+  auto length = [&](int64_t u) { return std::min(history_end(split_, stage_, u), max_len_); };
   std::stable_sort(users.begin(), users.end(),
                    [&](int64_t a, int64_t b) { return length(a) < length(b); });
   return users;
