@@ -9,6 +9,7 @@
 #include "datasets/token_layout.h"
 #include "harness/trainer.h"
 #include "model_fixtures.h"
+#include "models/layers/losses.h"
 
 using namespace seqrec;
 using namespace seqrec::testing;
@@ -160,6 +161,35 @@ BOOST_AUTO_TEST_CASE(contrastive_sasrecs_packed_equal_padded) {
 // Packed evaluation visits users shortest input first; the result still lists them by user
 // index, with each user's own row. Every model: those that run padded only change order, so
 // their rows are exact; the packed ones may differ by rounding, which can reorder a near-tie.
+// The packed CE writes its gradient into the saved log-probabilities instead of torch's three
+// [P, N] tensors; it must be torch's cross_entropy bit for bit, so packed trials recorded before
+// it came keep their numbers. Beauty's catalogue (12,101 items, not a multiple of any vector
+// width) and an odd row count, so every tail path runs; some targets repeat.
+BOOST_AUTO_TEST_CASE(packed_cross_entropy_is_torchs_bit_for_bit) {
+  torch::manual_seed(11);
+  const int64_t rows = 301, items = 12101, width = 64;
+  const auto hidden0 = torch::randn({rows, width});
+  const auto table0 = torch::randn({items + 1, width}) * 0.1;
+  auto targets = torch::randint(1, items + 1, {rows}, torch::kLong);
+  targets.slice(0, 0, 20).fill_(7);
+  auto run = [&](bool reference) {
+    auto hidden = hidden0.clone().requires_grad_(true);
+    auto table = table0.clone().requires_grad_(true);
+    auto loss = reference ? torch::nn::functional::cross_entropy(
+                                torch::matmul(hidden, table.slice(0, 1).t()), targets - 1)
+                          : packed_next_item_loss(hidden, targets, table, NextItemLossOptions{});
+    (loss * 0.37).backward();  // a weight other than 1, as auxiliary losses give
+    return std::vector<torch::Tensor>{loss.detach(), hidden.grad(), table.grad()};
+  };
+  const int threads = at::get_num_threads();
+  for (const int t : {1, 2}) {  // each thread's share of the element-wise passes has its own tail
+    at::set_num_threads(t);
+    const auto expected = run(true), got = run(false);
+    for (size_t i = 0; i < expected.size(); ++i) BOOST_TEST(torch::equal(got[i], expected[i]));
+  }
+  at::set_num_threads(threads);
+}
+
 BOOST_AUTO_TEST_CASE(packed_evaluation_reports_every_user_in_index_order) {
   const Dataset& data = synthetic_dataset();
   for (const auto& name : ModelRegistry::instance().names()) {

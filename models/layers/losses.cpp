@@ -50,6 +50,36 @@ torch::Tensor candidate_logits(const torch::Tensor& hidden, const torch::Tensor&
       .squeeze(2);
 }
 
+// Cross-entropy over a [P, N] score matrix with torch's own log_softmax and exp. torch's
+// cross_entropy keeps the log-probabilities, and in the backward pass nll_loss fills a fresh
+// [P, N] gradient of zeros for one entry per row, which log_softmax's backward then reads with
+// the log-probabilities to write a third [P, N] tensor. The gradient is softmax minus one-hot,
+// scaled: here the backward pass turns the saved log-probabilities into it in place, with the
+// same exp and the same products, so it allocates no [P, N] memory.
+class InPlaceGradientCrossEntropy : public torch::autograd::Function<InPlaceGradientCrossEntropy> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& logits,
+                               const torch::Tensor& columns) {
+    auto log_probabilities = torch::log_softmax(logits, 1, torch::kFloat);
+    ctx->saved_data["log_probabilities"] = log_probabilities;
+    ctx->saved_data["columns"] = columns;
+    ctx->saved_data["dtype"] = static_cast<int64_t>(logits.scalar_type());
+    return torch::nll_loss(log_probabilities, columns);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    auto gradient = ctx->saved_data["log_probabilities"].toTensor();
+    const auto columns = ctx->saved_data["columns"].toTensor();
+    const auto dtype = static_cast<torch::ScalarType>(ctx->saved_data["dtype"].toInt());
+    // nll_loss's mean: each row's target entry of the loss gradient is -weight.
+    const auto weight = grad_outputs[0].to(torch::kFloat) / columns.size(0);
+    gradient.exp_().mul_(weight);
+    gradient.scatter_add_(1, columns.unsqueeze(1), (-weight).expand({columns.size(0), 1}));
+    return {gradient.to(dtype), torch::Tensor()};
+  }
+};
+
 }  // namespace
 
 torch::Tensor full_softmax_cross_entropy(const torch::Tensor& logits,
@@ -81,8 +111,8 @@ torch::Tensor packed_next_item_loss(const torch::Tensor& hidden, const torch::Te
                                     const torch::Tensor& items, const NextItemLossOptions& o) {
   if (o.kind != "ce" || current_kernels().cross_entropy == CrossEntropyKernel::Fused)
     return next_item_loss(hidden, targets, items, o);
-  return torch::nn::functional::cross_entropy(torch::matmul(hidden, items.slice(0, 1).t()),
-                                              targets - 1);
+  return InPlaceGradientCrossEntropy::apply(torch::matmul(hidden, items.slice(0, 1).t()),
+                                            targets - 1);
 }
 
 torch::Tensor next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
