@@ -15,10 +15,10 @@ page=results/performance.md
 [[ $tag == cpu ]] || page=results/performance-$tag.md
 build/seqrec_bench --benchmark_out="$out" --benchmark_out_format=json \
   --benchmark_min_time=2 "$@"
-# Peak memory: the one-epoch SASRec (CE) training on Beauty kept in results/performance/runs
-# (docs/reproducing.md has its command), when it is there; it is a CPU run.
+# Peak memory: the one-epoch SASRec (CE) trainings on Beauty, padded and packed, kept in
+# results/performance/runs (docs/reproducing.md has their commands); they are CPU runs.
 trial=()
 for dir in results/performance/runs/*/; do
-  [[ $tag == cpu && -f $dir/result.json ]] && trial=(--trial "${dir%/}")
+  [[ $tag == cpu && -f $dir/result.json ]] && trial+=(--trial "${dir%/}")
 done
 build/seqrec perf-report "$out" "${trial[@]}" --out "$page"

@@ -62,10 +62,15 @@ BOOST_AUTO_TEST_CASE(ratios_and_verdicts_follow_the_targets) {
   in.bench = sample_bench();
   in.bench_path = "bench.json";
   in.command = "bash scripts/bench.sh";
-  in.memory_trial = {{"model", "sasrec"},
-                     {"dataset", {{"name", "beauty"}}},
-                     {"trial_id", "abc"},
-                     {"peak_rss_bytes", 1.5 * 1024 * 1024 * 1024}};
+  in.memory_trials = {{{"model", "sasrec"},
+                       {"dataset", {{"name", "beauty"}}},
+                       {"trial_id", "abc"},
+                       {"peak_rss_bytes", 1.5 * 1024 * 1024 * 1024}},
+                      {{"model", "sasrec"},
+                       {"dataset", {{"name", "beauty"}}},
+                       {"trial_id", "def"},
+                       {"trainer", {{"execution", "packed"}}},
+                       {"peak_rss_bytes", 1.2 * 1024 * 1024 * 1024}}};
   const std::string md = seqrec::render_performance_markdown(in);
   BOOST_TEST(contains(md, "| M:6400/K:64/N:256 | 100.0 | 200.0 | 2.00x |"));
   BOOST_TEST(contains(md, "| 12102 | 10.00 | 12.00 | 1.200 | 21333 | met |"));
@@ -96,7 +101,9 @@ BOOST_AUTO_TEST_CASE(ratios_and_verdicts_follow_the_targets) {
   BOOST_TEST(contains(md, "CE over 700 x 12102 scores"));
   BOOST_TEST(contains(md, "| float32 | 160.0 | 40.0 | 120.0 | 25.0% |"));
   BOOST_TEST(contains(md, "| bf16 | 100.0 | 20.0 | 80.0 | 20.0% |"));
-  BOOST_TEST(contains(md, "1.50 GiB; target: below 2 GiB — met"));
+  BOOST_TEST(contains(md, "| abc | sasrec | beauty | padded | `` | 1.50 | met |"));
+  BOOST_TEST(contains(md, "| def | sasrec | beauty | packed | `` | 1.20 | met |"));
+  BOOST_TEST(contains(md, "1.20 against 1.50 GiB (0.80x); target: no higher — met"));
   BOOST_TEST(contains(md, "Test CPU"));
 }
 

@@ -1,9 +1,10 @@
-// `seqrec perf-report BENCH.json [--trial DIR] [--out FILE]`: results/performance.md from
+// `seqrec perf-report BENCH.json [--trial DIR]... [--out FILE]`: results/performance.md from
 // seqrec_bench's JSON (scripts/bench.sh runs both).
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <vector>
 
 #include "core/atomic_write.h"
 #include "core/errors.h"
@@ -15,7 +16,7 @@ namespace {
 
 struct PerfOptions {
   std::string bench;
-  std::string trial;
+  std::vector<std::string> trials;
   std::string out = "results/performance.md";
 };
 
@@ -37,7 +38,8 @@ void run_perf_report(const PerfOptions& o) {
       inputs.bench.value("context", nlohmann::json::object()).value("device", std::string("cpu"));
   inputs.command = device == "cpu" ? "bash scripts/bench.sh"
                                    : "SEQREC_BENCH_DEVICE=" + device + " bash scripts/bench.sh";
-  if (!o.trial.empty()) inputs.memory_trial = read_json(o.trial + "/result.json");
+  for (const auto& trial : o.trials)
+    inputs.memory_trials.push_back(read_json(trial + "/result.json"));
   write_file_atomic(o.out, render_performance_markdown(inputs));
   std::cerr << "perf-report: wrote " << o.out << "\n";
 }
@@ -51,8 +53,9 @@ void add_perf_report_command(CLI::App& app) {
       "Writes the performance page (machine, matrix-product ceiling, evaluation and training "
       "throughput, batching, peak memory, each target met or not) from seqrec_bench's JSON output");
   cmd->add_option("bench", o->bench, "seqrec_bench --benchmark_out file (JSON)")->required();
-  cmd->add_option("--trial", o->trial,
-                  "trial folder whose result.json gives the peak memory of a training run");
+  cmd->add_option("--trial", o->trials,
+                  "trial folder whose result.json gives the peak memory of a training run "
+                  "(repeat for several; a padded and a packed one are compared)");
   cmd->add_option("--out", o->out, "Markdown file to write")->capture_default_str();
   cmd->callback([o] { run_perf_report(*o); });
 }
