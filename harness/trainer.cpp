@@ -14,6 +14,16 @@ ParamSchema trainer_schema() {
   ParamSchema s;
   s.float_param("lr", 1e-3, "Adam learning rate (SASRec paper: 0.001)", 0.0, 10.0);
   s.float_param("weight_decay", 0.0, "L2 weight decay (AdamW-style decoupled: no)", 0.0, 1.0);
+  s.float_param("adam_beta1", 0.9, "Adam's first-moment decay (torch's default 0.9)", 0.0,
+                0.999999);
+  s.added_after_recorded_trials("adam_beta1");
+  s.float_param("adam_beta2", 0.999,
+                "Adam's second-moment decay (torch's default 0.999; the eSASRec benchmark and "
+                "RecTools use 0.98)",
+                0.0, 0.999999);
+  s.added_after_recorded_trials("adam_beta2");
+  s.float_param("adam_eps", 1e-8, "Adam's denominator term (torch's default 1e-8)", 0.0, 1.0);
+  s.added_after_recorded_trials("adam_eps");
   s.int_param("batch_size", 128, "training sequences per step (SASRec paper: 128)", 1, 1 << 20);
   s.int_param("epochs", 200, "maximum training epochs", 0, 100000);
   s.int_param("patience", 10, "stop after this many epochs without a better validation metric", 1,
@@ -78,6 +88,9 @@ TrainerConfig trainer_config_from_params(const Params& p) {
   TrainerConfig c;
   c.lr = p.get_float("lr");
   c.weight_decay = p.get_float("weight_decay");
+  c.adam_beta1 = p.get_float("adam_beta1");
+  c.adam_beta2 = p.get_float("adam_beta2");
+  c.adam_eps = p.get_float("adam_eps");
   c.batch_size = p.get_int("batch_size");
   c.epochs = p.get_int("epochs");
   c.patience = p.get_int("patience");
@@ -258,9 +271,11 @@ TrainingOutcome Trainer::run(int dump_top_k) {
           "slower than float32");
     TrainingBatcher batcher(split_, config_.sample_mode, protocol_.max_len);
     std::mt19937_64 rng(seed_);
-    torch::optim::Adam optimizer(
-        model_->parameters(),
-        torch::optim::AdamOptions(config_.lr).weight_decay(config_.weight_decay));
+    torch::optim::Adam optimizer(model_->parameters(),
+                                 torch::optim::AdamOptions(config_.lr)
+                                     .betas(std::make_tuple(config_.adam_beta1, config_.adam_beta2))
+                                     .eps(config_.adam_eps)
+                                     .weight_decay(config_.weight_decay));
     const CheckpointTarget checkpoint{checkpoint_path_, checkpoint_owner_};
     TrainingProgress progress;
     if (load_checkpoint(checkpoint, *model_, optimizer, rng, progress, device_))

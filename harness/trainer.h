@@ -21,6 +21,7 @@ namespace seqrec {
 struct TrainerConfig {
   double lr = 1e-3;
   double weight_decay = 0.0;
+  double adam_beta1 = 0.9, adam_beta2 = 0.999, adam_eps = 1e-8;
   int64_t batch_size = 128;
   int64_t epochs = 200;
   int64_t patience = 10;

@@ -7,6 +7,7 @@
 #include "harness/evaluator.h"
 #include "harness/trainer.h"
 #include "model_fixtures.h"
+#include "models/layers/losses.h"
 
 using namespace seqrec;
 using namespace seqrec::testing;
@@ -187,6 +188,26 @@ BOOST_AUTO_TEST_CASE(every_sasrec_loss_trains_and_is_finite) {
       BOOST_TEST(value.item<double>() > 0.0);
     }
   }
+}
+
+// Three items; every position's target is item 2, which alone scores 10. A negative equal to
+// the target puts a second e^10 into the sampled softmax's denominator: with
+// uniform_except_target no negative does (loss = log(e^10 + 16) - 10 ~ 7e-4); with uniform
+// (RecTools) about a third of them do (loss ~ log(1 + 16/3)).
+BOOST_AUTO_TEST_CASE(negatives_key_decides_whether_a_negative_may_be_the_target) {
+  torch::manual_seed(5);
+  auto items = torch::zeros({4, 2});
+  items[2][0] = 10.0;
+  const auto hidden = torch::tensor({1.0f, 0.0f}).repeat({64, 1});
+  const auto targets = torch::full({64}, 2, torch::kLong);
+  NextItemLossOptions options;
+  options.kind = "sampled_softmax";
+  options.num_negatives = 16;
+  BOOST_TEST(next_item_loss(hidden, targets, items, options).item<double>() < 1e-2);
+  options.negatives_avoid_target = false;
+  const double with_target = next_item_loss(hidden, targets, items, options).item<double>();
+  BOOST_TEST(with_target > 1.0);
+  BOOST_TEST(with_target < 3.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

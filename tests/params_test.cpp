@@ -368,6 +368,23 @@ BOOST_AUTO_TEST_CASE(trial_ids_are_stable_and_differ_by_seed_model_and_keys) {
       id("sasrec", 42, {"hidden=32"}));
 }
 
+BOOST_AUTO_TEST_CASE(adam_keys_default_to_torchs_and_leave_recorded_ids_alone) {
+  auto setup = [](std::vector<std::string> sets) {
+    return make_trial_setup("sasrec", "tiny", nullptr, "", sets, 42, 1, "cpu");
+  };
+  const TrialSetup defaults = setup({});
+  BOOST_CHECK_EQUAL(defaults.trainer.adam_beta1, 0.9);
+  BOOST_CHECK_EQUAL(defaults.trainer.adam_beta2, 0.999);
+  BOOST_CHECK_EQUAL(defaults.trainer.adam_eps, 1e-8);
+  // Trials recorded before the keys existed ran with torch's values: same id.
+  BOOST_CHECK_EQUAL(setup({"adam_beta2=0.999"}).id(), defaults.id());
+  const TrialSetup esasrec = setup({"adam_beta2=0.98", "adam_eps=1e-9"});
+  BOOST_CHECK_EQUAL(esasrec.trainer.adam_beta2, 0.98);
+  BOOST_CHECK_EQUAL(esasrec.trainer.adam_eps, 1e-9);
+  BOOST_CHECK_NE(esasrec.id(), defaults.id());
+  check_input_error([&] { setup({"adam_beta1=1"}); }, {"'adam_beta1'"});
+}
+
 BOOST_AUTO_TEST_CASE(trial_setup_layers_defaults_model_defaults_config_and_set) {
   const TrialSetup s = make_trial_setup("sasrec", "tiny", {{"lr", 0.01}, {"epochs", 3}}, "c.json",
                                         {"epochs=7"}, 42, 1, "cpu");

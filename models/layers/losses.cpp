@@ -15,6 +15,13 @@ ParamSchema next_item_loss_schema(const std::string& default_kind) {
   s.int_param("num_negatives", 256,
               "negatives per position for sampled_softmax and gbce (eSASRec benchmark: 256)", 1);
   s.float_param("gbce_t", 0.75, "gBCE calibration t in [0, 1] (gSASRec default 0.75)", 0.0, 1.0);
+  s.string_param("negatives", "uniform_except_target",
+                 "how bce, sampled_softmax and gbce draw negatives: uniform over all items with "
+                 "replacement, per position; uniform_except_target redraws one equal to the "
+                 "position's target (default), uniform keeps it (RecTools 0.13, the eSASRec "
+                 "benchmark)",
+                 {"uniform_except_target", "uniform"});
+  s.added_after_recorded_trials("negatives");
   return s;
 }
 
@@ -23,16 +30,18 @@ NextItemLossOptions next_item_loss_options(const Params& p) {
   o.kind = p.get_string("loss");
   o.num_negatives = p.get_int("num_negatives");
   o.gbce_t = p.get_float("gbce_t");
+  o.negatives_avoid_target = p.get_string("negatives") == "uniform_except_target";
   return o;
 }
 
 namespace {
 
-// [P, n] uniform items in 1..N, redrawn where they hit the position's target.
-torch::Tensor sample_negatives(const torch::Tensor& targets, int64_t n, int64_t num_items) {
+// [P, n] uniform items in 1..N, redrawn where they hit the position's target if so asked.
+torch::Tensor sample_negatives(const torch::Tensor& targets, int64_t n, int64_t num_items,
+                               bool avoid_target) {
   auto opts = targets.options();
   auto negatives = torch::randint(1, num_items + 1, {targets.size(0), n}, opts);
-  for (int attempt = 0; attempt < 10; ++attempt) {
+  for (int attempt = 0; avoid_target && attempt < 10; ++attempt) {
     auto clash = negatives.eq(targets.unsqueeze(1));
     if (!clash.any().item<bool>()) break;
     negatives =
@@ -122,11 +131,13 @@ torch::Tensor next_item_loss(const torch::Tensor& hidden, const torch::Tensor& t
 
   auto positive = (hidden * items.index_select(0, targets)).sum(-1);  // [P]
   if (o.kind == "bce") {
-    auto negative = candidate_logits(hidden, items, sample_negatives(targets, 1, num_items));
+    auto negative = candidate_logits(
+        hidden, items, sample_negatives(targets, 1, num_items, o.negatives_avoid_target));
     return (torch::softplus(-positive) + torch::softplus(negative).squeeze(1)).mean();
   }
-  auto negatives =
-      candidate_logits(hidden, items, sample_negatives(targets, o.num_negatives, num_items));
+  auto negatives = candidate_logits(
+      hidden, items,
+      sample_negatives(targets, o.num_negatives, num_items, o.negatives_avoid_target));
   if (o.kind == "sampled_softmax") {
     auto logits = torch::cat({positive.unsqueeze(1), negatives}, 1);
     return torch::nn::functional::cross_entropy(logits,

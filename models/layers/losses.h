@@ -11,19 +11,22 @@
 namespace seqrec {
 
 struct NextItemLossOptions {
-  std::string kind = "ce";      // ce | bce | sampled_softmax | gbce
-  int64_t num_negatives = 256;  // sampled_softmax and gbce
-  double gbce_t = 0.75;         // gSASRec calibration parameter t
+  std::string kind = "ce";             // ce | bce | sampled_softmax | gbce
+  int64_t num_negatives = 256;         // sampled_softmax and gbce
+  double gbce_t = 0.75;                // gSASRec calibration parameter t
+  bool negatives_avoid_target = true;  // redraw a negative equal to its position's target
 };
 
-// Keys `loss`, `num_negatives`, `gbce_t`, with `default_kind` as the default loss.
+// Keys `loss`, `num_negatives`, `gbce_t`, `negatives`, with `default_kind` as the default loss.
 ParamSchema next_item_loss_schema(const std::string& default_kind);
 NextItemLossOptions next_item_loss_options(const Params& params);
 
 // hidden [P, d] sequence states at the positions that carry a target, targets [P] item ids
 // (1..N), items [N+1, d] candidate table (row 0 = padding, never a candidate or negative).
-// Negatives are uniform over 1..N and never equal the position's own target (the SASRec
-// paper excludes the user's whole history; at N in the thousands the difference is nil).
+// Negatives are uniform over 1..N, drawn with replacement for every position; by default
+// never equal to the position's own target (the SASRec paper excludes the user's whole
+// history; at N in the thousands the difference is nil), with negatives=uniform they may be
+// (RecTools and the eSASRec benchmark).
 torch::Tensor next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
                              const torch::Tensor& items, const NextItemLossOptions& options);
 
