@@ -226,6 +226,10 @@ Batch EvaluationBatcher::make_batch(const std::vector<int64_t>& users) const {
 std::vector<int64_t> EvaluationBatcher::users_by_input_length() const {
   std::vector<int64_t> users(static_cast<size_t>(num_users()));
   std::iota(users.begin(), users.end(), 0);
+  return users_by_input_length(std::move(users));
+}
+
+std::vector<int64_t> EvaluationBatcher::users_by_input_length(std::vector<int64_t> users) const {
   auto length = [&](int64_t u) { return std::min(history_end(split_, stage_, u), max_len_); };
   std::stable_sort(users.begin(), users.end(),
                    [&](int64_t a, int64_t b) { return length(a) < length(b); });

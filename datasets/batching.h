@@ -61,6 +61,8 @@ class EvaluationBatcher {
   // Every user, shortest input first (ties by user index): batches of similar lengths, whose
   // padded attention grids are then small (packed evaluation).
   std::vector<int64_t> users_by_input_length() const;
+  // The given users (ascending index) in that order.
+  std::vector<int64_t> users_by_input_length(std::vector<int64_t> users) const;
 
  private:
   const LeaveOneOutSplit& split_;

@@ -7,6 +7,7 @@
 
 #include "core/params.h"
 #include "datasets/dataset.h"
+#include "datasets/held_out_users.h"
 #include "harness/metrics.h"
 
 namespace seqrec {
@@ -20,6 +21,7 @@ struct Protocol {
   TieRule ties = TieRule::Expected;
   MetricSpec metrics;
   std::string valid_metric = "NDCG@10";
+  DropUsers drop_users = DropUsers::None;  // in to_json (and the hash) only when set
 
   nlohmann::json to_json() const;
   // 16 hex digits of a 64-bit FNV-1a hash of the canonical JSON (sorted keys, no spaces).

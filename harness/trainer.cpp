@@ -146,16 +146,16 @@ EvalResult Trainer::evaluate(EvalStage stage, int dump_top_k) {
   FullRankingEvaluator evaluator(protocol_.metrics, protocol_.ties, protocol_.mask_seen,
                                  dump_top_k);
   const bool chunked = split_.data->num_items() + 1 > config_.eval_chunk_items;
+  const HeldOutUsers held_out = held_out_users(split_, stage, protocol_.drop_users);
   // Packed, users go shortest first, so each batch's attention grid is as wide as its own
   // inputs; the evaluator reports them by user index whatever the order.
   const std::vector<int64_t> order =
-      config_.packed ? batcher.users_by_input_length() : std::vector<int64_t>{};
-  for (int64_t begin = 0; begin < batcher.num_users(); begin += config_.eval_batch_size) {
-    const int64_t end = std::min(batcher.num_users(), begin + config_.eval_batch_size);
+      config_.packed ? batcher.users_by_input_length(held_out.users) : held_out.users;
+  const auto num_users = static_cast<int64_t>(order.size());
+  for (int64_t begin = 0; begin < num_users; begin += config_.eval_batch_size) {
+    const int64_t end = std::min(num_users, begin + config_.eval_batch_size);
     Batch batch =
-        (config_.packed
-             ? batcher.make_batch(std::vector<int64_t>(order.begin() + begin, order.begin() + end))
-             : batcher.make_batch(begin, end))
+        batcher.make_batch(std::vector<int64_t>(order.begin() + begin, order.begin() + end))
             .to(device_);
     if (config_.packed) batch.pack_tokens();
     if (chunked) {

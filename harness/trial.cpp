@@ -10,8 +10,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "core/errors.h"
+#include "datasets/held_out_users.h"
 #include "datasets/split.h"
 #include "harness/explanation.h"
 #include "models/registry.h"
@@ -143,6 +145,20 @@ std::string topk_csv(const EvalResult& r, const Dataset& data) {
   return out.str();
 }
 
+// Per stage, how many users were evaluated and why the others were left out (protocol key
+// drop_users).
+nlohmann::json held_out_json(const LeaveOneOutSplit& split, DropUsers rule) {
+  nlohmann::json j;
+  for (const auto& [name, stage] :
+       {std::pair{"valid", EvalStage::Validation}, std::pair{"test", EvalStage::Test}}) {
+    const HeldOutUsers kept = held_out_users(split, stage, rule);
+    j[name] = {{"evaluated", kept.users.size()},
+               {"dropped_cold_target", kept.cold_target},
+               {"dropped_seen_target", kept.seen_target}};
+  }
+  return j;
+}
+
 // result.json without the metrics and files of a finished trial (see run_trial).
 nlohmann::json result_json(const TrialSetup& setup, const Dataset& data,
                            const TrainingOutcome& outcome, int64_t num_parameters,
@@ -243,6 +259,8 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
   } else {
     result["failure"] = outcome.failure;
   }
+  if (setup.protocol.drop_users != DropUsers::None)
+    result["held_out_users"] = held_out_json(split, setup.protocol.drop_users);
   if (!outcome.resumes.empty()) {
     result["resumed"] = nlohmann::json::array();
     for (const auto& r : outcome.resumes)
