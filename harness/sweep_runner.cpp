@@ -153,6 +153,7 @@ bool run_in_process(const SweepSpec& spec, const SweepTrial& trial, const SweepR
     TrialOptions options;
     options.out_root = spec.out;
     options.variant = trial.variant;
+    options.preset = spec.preset;
     options.sweep = spec.name;
     options.command = "seqrec sweep " + spec.path + " --trial " + std::to_string(trial.index);
     options.log = log;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/errors.h"
+#include "harness/presets.h"
 #include "harness/shared_keys.h"
 #include "models/registry.h"
 
@@ -203,7 +204,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
   SpecReader r{path};
   json root = read_config_file(path);  // InputError naming the file for bad JSON
   r.allow_only(root, "top level",
-               {"name", "description", "out", "datasets", "seeds", "base", "models"});
+               {"name", "description", "out", "datasets", "seeds", "preset", "base", "models"});
   for (const char* required : {"name", "datasets", "seeds", "models"})
     if (!root.contains(required))
       throw r.error("top level", std::string("missing '") + required + "'");
@@ -218,6 +219,16 @@ SweepSpec load_sweep_spec(const std::string& path) {
   const auto datasets = r.strings_at(root, "datasets");
   const std::vector<uint64_t> seeds = read_seeds(root, r);
   const json base = root.contains("base") ? r.object_at(root, "base", "") : json::object();
+  const Preset* preset = nullptr;
+  if (root.contains("preset")) {
+    if (!root["preset"].is_string()) throw r.error("preset", "expected a preset's name");
+    try {
+      preset = &find_preset(root["preset"].get<std::string>());
+    } catch (const InputError& e) {
+      throw r.error("preset", e.what());
+    }
+    spec.preset = preset->name;
+  }
   const std::vector<std::string> model_names = read_model_names(root, r);
   // A base key goes to the models that declare it (epochs for all, loss only for SASRec-like
   // models); a base key no model declares is an error (shared_keys.h).
@@ -233,7 +244,9 @@ SweepSpec load_sweep_spec(const std::string& path) {
       const std::string where = "models[" + std::to_string(i) + "]";
       r.allow_only(entry, where, {"model", "set", "grid", "random", "variants"});
       const std::string model = model_names[i];
-      json fixed = json::object();
+      // The preset's keys for this model, then the base over them.
+      json fixed = preset ? preset->keys_for(model) : json::object();
+      check_keys(model, fixed, "preset", r);
       for (auto it = base.begin(); it != base.end(); ++it)
         if (shared_key_applies_to(model, it.key(), model_names)) fixed[it.key()] = it.value();
       check_keys(model, fixed, "base", r);

@@ -25,6 +25,7 @@ struct SweepTrial {
 struct SweepSpec {
   std::string path;  // the spec file
   std::string name;
+  std::string preset;  // "" = none; recorded with each trial
   std::string
       out;  // folder receiving the trial folders (relative to the spec's folder if relative)
   std::vector<SweepTrial> trials;

@@ -59,6 +59,7 @@ struct TrialOptions {
   // and the sweep that ran the trial.
   std::string variant;
   std::string sweep;
+  std::string preset;  // the protocol preset the keys came from ("" = none), recorded
   std::function<void(const std::string&)> log;
 };
 

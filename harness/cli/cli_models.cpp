@@ -5,6 +5,7 @@
 
 #include "core/params.h"
 #include "harness/cli/cli_commands.h"
+#include "harness/presets.h"
 #include "harness/protocol.h"
 #include "harness/trainer.h"
 #include "models/registry.h"
@@ -71,6 +72,17 @@ void add_models_command(CLI::App& app) {
       print_schema(trainer_schema(), "    ");
       std::printf("\nprotocol keys (recorded and hashed with every result):\n");
       print_schema(protocol_schema(), "    ");
+      std::printf(
+          "\npresets (--preset NAME, or \"preset\" in a sweep spec; recorded with each "
+          "result; docs/protocols.md):\n");
+      for (const auto& p : presets()) {
+        std::printf("    %s - %s\n        %s\n        keys: %s\n", p.name.c_str(), p.source.c_str(),
+                    p.description.c_str(), p.keys.dump().c_str());
+        for (auto it = p.model_keys.begin(); it != p.model_keys.end(); ++it)
+          std::printf("        %s: %s\n", it.key().c_str(), it.value().dump().c_str());
+        for (const auto& gap : p.gaps)
+          std::printf("        not reproduced by a key: %s\n", gap.c_str());
+      }
     }
   });
 }

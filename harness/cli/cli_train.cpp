@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "harness/cli/cli_commands.h"
+#include "harness/presets.h"
 #include "harness/shared_keys.h"
 #include "harness/trial.h"
 
@@ -18,6 +19,7 @@ struct TrainOptions {
   std::vector<std::string> models;
   std::string dataset;
   std::string config;
+  std::string preset;
   std::vector<std::string> sets;
   uint64_t seed = 42;
   std::string out = "runs";
@@ -64,20 +66,27 @@ void validate_device(const std::string& device) {
   }
 }
 
-// One setup per model; a key of the config file or --set goes to the models that declare it.
+// One setup per model; a key of the preset, the config file or --set goes to the models that
+// declare it (layered in that order).
 std::vector<TrialSetup> trial_setups(const TrainOptions& o) {
   nlohmann::json config;
   if (!o.config.empty()) config = read_config_file(o.config);
+  std::string origin = o.config;
+  if (!o.preset.empty())
+    origin = (o.config.empty() ? "" : o.config + " over ") + "preset " + o.preset;
   std::vector<TrialSetup> setups;
   for (const auto& model : o.models) {
-    nlohmann::json own_config = config;
+    nlohmann::json own_config =
+        o.preset.empty() ? nlohmann::json::object() : find_preset(o.preset).keys_for(model);
+    if (config.is_object()) own_config.update(config);
     std::vector<std::string> own_sets;
-    if (config.is_object())
-      for (auto it = config.begin(); it != config.end(); ++it)
-        if (!shared_key_applies_to(model, it.key(), o.models)) own_config.erase(it.key());
+    if (own_config.is_object())
+      for (auto it = own_config.begin(); it != own_config.end();)
+        it =
+            shared_key_applies_to(model, it.key(), o.models) ? std::next(it) : own_config.erase(it);
     for (const auto& s : o.sets)
       if (shared_key_applies_to(model, s.substr(0, s.find('=')), o.models)) own_sets.push_back(s);
-    setups.push_back(make_trial_setup(model, o.dataset, own_config, o.config, own_sets, o.seed,
+    setups.push_back(make_trial_setup(model, o.dataset, own_config, origin, own_sets, o.seed,
                                       o.threads, o.device));
   }
   return setups;
@@ -89,6 +98,7 @@ std::string command_line(const TrainOptions& o) {
   command << "seqrec train --model ";
   for (size_t i = 0; i < o.models.size(); ++i) command << (i ? "," : "") << o.models[i];
   command << " --dataset " << o.dataset;
+  if (!o.preset.empty()) command << " --preset " << o.preset;
   if (!o.config.empty()) command << " --config " << o.config;
   for (const auto& s : o.sets) command << " --set " << s;
   command << " --seed " << o.seed << " --threads " << o.threads << " --device " << o.device;
@@ -108,6 +118,7 @@ void run_train_command(const TrainOptions& o) {
     options.dump_top_k = o.dump_top_k;
     options.explain = o.explain;
     options.command = command_line(o);
+    options.preset = o.preset;
     const bool quiet = o.quiet;
     options.log = [quiet](const std::string& line) {
       if (!quiet) std::cerr << line << std::endl;
@@ -142,6 +153,9 @@ void add_train_command(CLI::App& app) {
                   "dataset name (looked up in $SEQREC_DATA, ./data, ../shared/datasets) or folder")
       ->required();
   cmd->add_option("-c,--config", o->config, "JSON file with an object of key: value");
+  cmd->add_option("--preset", o->preset,
+                  "named protocol preset: the keys a published table used (list: seqrec models "
+                  "--common); the config file and --set apply over it");
   cmd->add_option("-s,--set", o->sets, "override one key: --set key=value (repeatable)");
   cmd->add_option("--seed", o->seed, "seed for initialisation, data order, dropout, sampling")
       ->capture_default_str();
