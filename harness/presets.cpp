@@ -28,6 +28,7 @@ std::vector<Preset> make_presets() {
   std::vector<Preset> all;
   all.push_back(
       {"recbole121",
+       "recbole121_local",
        "RecBole 1.2.1 (Zhao et al., CIKM 2022), SASRec run on this kind of machine (issue 26)",
        "leave-one-out, full ranking, no seen masking, every prefix a training sample, early "
        "stopping on validation NDCG@10 with patience 10",
@@ -44,6 +45,7 @@ std::vector<Preset> make_presets() {
         "the padding column inside the softmax"}});
   all.push_back(
       {"esasrec2025-loo",
+       "esasrec2025",
        "eSASRec benchmark (Petrov et al., RecSys 2025; blondered/transformer_benchmark, "
        "RecTools 0.13), leave-one-out on S3-Rec Amazon data",
        "leave-one-out with cold and repeated test targets dropped, seen items masked, early "
@@ -77,6 +79,7 @@ std::vector<Preset> make_presets() {
         "embedding 256: the configs say 256, the README's table says 64"}});
   all.push_back(
       {"klenitskiy2023-ml1m",
+       "klenitskiy2023",
        "Klenitskiy & Vasilev, RecSys 2023 (antklen/sasrec-bert4rec-recsys23), ML-1M",
        "ML-1M items with at least 5 ratings (3,416), max_len 200, leave-one-out, seen items "
        "masked in validation and test, early stopping on validation NDCG@10",
@@ -115,6 +118,7 @@ std::vector<Preset> make_presets() {
         "the padding column inside SASRec's softmax", "Kang's block"}});
   all.push_back(
       {"tiger2023",
+       "tiger2023",
        "TIGER (Rajput et al., NeurIPS 2023) Table 1, whose baselines are S3-Rec's full-ranking "
        "runs (RUCAIBox/CIKM2020-S3Rec, via P5)",
        "leave-one-out, full ranking, seen items masked, early stopping on validation NDCG@20 "

@@ -12,9 +12,10 @@ namespace seqrec {
 
 struct Preset {
   std::string name;
-  std::string source;       // the publication or run whose table it reproduces
-  std::string description;  // protocol in one sentence
-  nlohmann::json keys;      // protocol and trainer keys, for every model
+  std::string published_source;  // its key in results/reference/published.json
+  std::string source;            // the publication or run whose table it reproduces
+  std::string description;       // protocol in one sentence
+  nlohmann::json keys;           // protocol and trainer keys, for every model
   nlohmann::json model_keys = nlohmann::json::object();  // model name -> its keys
   std::vector<std::string> gaps;  // details of the source no key reproduces yet
 

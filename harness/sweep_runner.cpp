@@ -154,6 +154,7 @@ bool run_in_process(const SweepSpec& spec, const SweepTrial& trial, const SweepR
     options.out_root = spec.out;
     options.variant = trial.variant;
     options.preset = spec.preset;
+    options.reproduces = trial.reproduces;
     options.sweep = spec.name;
     options.command = "seqrec sweep " + spec.path + " --trial " + std::to_string(trial.index);
     options.log = log;

@@ -242,7 +242,15 @@ SweepSpec load_sweep_spec(const std::string& path) {
     for (size_t i = 0; i < root["models"].size(); ++i) {
       const json& entry = root["models"][i];
       const std::string where = "models[" + std::to_string(i) + "]";
-      r.allow_only(entry, where, {"model", "set", "grid", "random", "variants"});
+      r.allow_only(entry, where, {"model", "set", "grid", "random", "variants", "reproduces"});
+      std::string reproduces;
+      if (entry.contains("reproduces")) {
+        if (!entry["reproduces"].is_string() || !preset)
+          throw r.error(where + ".reproduces",
+                        "expected the published model's name, with a \"preset\" naming the "
+                        "source");
+        reproduces = entry["reproduces"].get<std::string>();
+      }
       const std::string model = model_names[i];
       // The preset's keys for this model, then the base over them.
       json fixed = preset ? preset->keys_for(model) : json::object();
@@ -263,7 +271,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
           keys.update(point);
           keys.update(variant_keys);
           for (uint64_t seed : seeds) {
-            SweepTrial t{index++, dataset, model, variant, keys, seed, ""};
+            SweepTrial t{index++, dataset, model, variant, reproduces, keys, seed, ""};
             t.id = make_trial_setup(model, dataset, keys, path, {}, seed, 1, "cpu").id();
             spec.trials.push_back(std::move(t));
           }

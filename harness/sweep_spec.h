@@ -15,7 +15,8 @@ struct SweepTrial {
   int64_t index = 0;  // position in the expansion, 0-based (Slurm array index)
   std::string dataset;
   std::string model;
-  std::string variant;  // "" = the full model
+  std::string variant;     // "" = the full model
+  std::string reproduces;  // the published model row this entry reproduces ("" = none)
   nlohmann::json
       keys;  // every key set by the spec for this trial (base, set, grid/random point, variant)
   uint64_t seed = 0;

@@ -260,6 +260,7 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
     result["failure"] = outcome.failure;
   }
   if (!options.preset.empty()) result["preset"] = options.preset;
+  if (!options.reproduces.empty()) result["reproduces"] = options.reproduces;
   if (setup.protocol.drop_users != DropUsers::None)
     result["held_out_users"] = held_out_json(split, setup.protocol.drop_users);
   if (!outcome.resumes.empty()) {

@@ -59,7 +59,8 @@ struct TrialOptions {
   // and the sweep that ran the trial.
   std::string variant;
   std::string sweep;
-  std::string preset;  // the protocol preset the keys came from ("" = none), recorded
+  std::string preset;      // the protocol preset the keys came from ("" = none), recorded
+  std::string reproduces;  // the published model row it reproduces ("" = none), recorded
   std::function<void(const std::string&)> log;
 };
 

@@ -214,6 +214,8 @@ TrialRecord read_trial(const std::string& dir, const std::string& rel_dir) {
   fill_trainer_keys_added_later(t.trainer);
   t.variant = optional_string(j, "variant", file);
   t.sweep = optional_string(j, "sweep", file);
+  t.preset = optional_string(j, "preset", file);
+  t.reproduces = optional_string(j, "reproduces", file);
   if (const auto* seed = find_path(j, "seed")) {
     if (!seed->is_number_integer()) throw InputError(file + ": key 'seed' is not an integer");
     t.seed = seed->get<uint64_t>();

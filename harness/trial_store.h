@@ -28,6 +28,8 @@ struct TrialRecord {
   uint64_t seed = 0;
   std::string variant;  // "" = the full model, else an ablation variant
   std::string sweep;
+  std::string preset;                   // protocol preset the keys came from ("" = none)
+  std::string reproduces;               // the published model row the trial reproduces ("" = none)
   std::string valid_metric;             // protocol.valid_metric, e.g. "NDCG@10"
   std::vector<std::string> columns;     // metric@k of metrics.test: protocol metrics x ks first
   std::map<std::string, double> valid;  // metrics.valid (empty unless ok)

@@ -127,6 +127,7 @@ Report build_report(const TrialScan& scan, const Reference& reference) {
         g.sensitivity.push_back(std::move(b));
     report.groups.push_back(std::move(g));
   }
+  report.reproduction = reproduction_rows(scan.trials, reference, report.notes);
   return report;
 }
 

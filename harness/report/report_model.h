@@ -84,9 +84,25 @@ struct ReportGroup {
   std::vector<std::string> headline_metrics() const;
 };
 
+// One published number beside ours (design §4): the trials that ran a preset and name the
+// published model row they reproduce, over their seeds.
+struct ReproductionRow {
+  std::string source;  // published.json source key (the preset's)
+  std::string preset;
+  std::string dataset;
+  std::string model;   // the published row's model, as printed there
+  std::string metric;  // e.g. NDCG@10
+  double published = 0.0;
+  Stat ours;                        // test metric over the trials' seeds
+  std::vector<std::string> trials;  // their folders
+  double delta_percent = 0.0;       // (ours - published) / published * 100
+  std::string verdict;              // reproduced | exceeds | not reproduced
+};
+
 struct Report {
-  std::vector<ReportGroup> groups;  // sorted by dataset, then protocol hash
-  std::vector<TrialRecord> failed;  // sorted by folder
+  std::vector<ReportGroup> groups;            // sorted by dataset, then protocol hash
+  std::vector<ReproductionRow> reproduction;  // sorted by source, dataset, model, metric
+  std::vector<TrialRecord> failed;            // sorted by folder
   std::vector<std::string> unfinished;
   std::vector<std::string> notes;  // e.g. per_user.csv missing
   Reference reference;

@@ -48,6 +48,11 @@ std::vector<std::string> write_report_tables(const Report& report, const std::st
       write_file_atomic(path, content);
       written.push_back(path);
     }
+    if (!report.reproduction.empty()) {
+      const std::string path = (fs::path(out_dir) / ("reproduction." + ext)).string();
+      write_file_atomic(path, render_reproduction(report, f));
+      written.push_back(path);
+    }
   }
   return written;
 }

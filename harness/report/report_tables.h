@@ -34,9 +34,19 @@ std::string format_extension(TableFormat format);  // "md", "tex", "csv", "json"
 std::string render_leaderboard(const Report& report, TableFormat format);
 std::string render_ablation(const Report& report, TableFormat format);
 std::string render_sensitivity(const Report& report, TableFormat format);
+std::string render_reproduction(const Report& report, TableFormat format);
+
+// The reproduction table's rows from the trials that name a preset and the published model
+// row they reproduce; a preset or published row this build does not know becomes a note.
+std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& trials,
+                                               const Reference& reference,
+                                               std::vector<std::string>& notes);
+// reproduced: |Δ| <= 5% or within 2 std of the seeds (n >= 2); else exceeds or not reproduced.
+std::string reproduction_verdict(const Stat& ours, double published);
 
 // Writes leaderboard.EXT, ablation.EXT and sensitivity.EXT for each format into `out_dir`
-// (created), atomically. Returns the paths written, in order.
+// (created), atomically, and reproduction.EXT when some trial reproduces a published row.
+// Returns the paths written, in order.
 std::vector<std::string> write_report_tables(const Report& report, const std::string& out_dir,
                                              const std::vector<TableFormat>& formats);
 

@@ -1,0 +1,137 @@
+// The reproduction table (design §4, issue 26): each published number beside ours, mean ± std
+// over seeds, with Δ% and a verdict. A trial joins a row when it ran a preset (which names its
+// published source) and says which published model row it reproduces (sweep spec
+// "reproduces").
+#include <cmath>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include "harness/presets.h"
+#include "harness/report/report_tables.h"
+#include "harness/report/table_common.h"
+
+namespace seqrec {
+
+std::string reproduction_verdict(const Stat& ours, double published) {
+  const double delta = relative_percent(ours.mean, published);
+  // Within 5%, or within two standard deviations of the seeds (with at least two seeds).
+  const bool within =
+      std::abs(delta) <= 5.0 || (ours.n >= 2 && std::abs(ours.mean - published) <= 2.0 * ours.std);
+  if (within) return "reproduced";
+  return ours.mean > published ? "exceeds" : "not reproduced";
+}
+
+std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& trials,
+                                               const Reference& reference,
+                                               std::vector<std::string>& notes) {
+  // (preset, dataset, published model) -> the ok trials that reproduce it.
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<const TrialRecord*>>
+      groups;
+  for (const auto& t : trials)
+    if (t.ok() && !t.preset.empty() && !t.reproduces.empty())
+      groups[{t.preset, t.dataset, t.reproduces}].push_back(&t);
+  std::vector<ReproductionRow> rows;
+  for (const auto& [key, members] : groups) {
+    const auto& [preset_name, dataset, model] = key;
+    const Preset* preset = nullptr;
+    for (const auto& p : presets())
+      if (p.name == preset_name) preset = &p;
+    if (!preset) {
+      notes.push_back("reproduction: preset '" + preset_name + "' of " + members.front()->rel_dir +
+                      " is not known to this build");
+      continue;
+    }
+    const ReferenceEntry* entry = nullptr;
+    for (const auto& e : reference.entries)
+      if (e.source == preset->published_source && e.dataset == dataset && e.model == model)
+        entry = &e;
+    if (!entry) {
+      notes.push_back("reproduction: " + preset->published_source + " publishes no '" + model +
+                      "' on " + dataset + " (" + members.front()->rel_dir + ")");
+      continue;
+    }
+    for (const auto& [metric, published] : entry->values) {
+      ReproductionRow row;
+      row.source = entry->source;
+      row.preset = preset_name;
+      row.dataset = dataset;
+      row.model = model;
+      row.metric = metric;
+      row.published = published;
+      std::vector<double> values;
+      for (const TrialRecord* t : members) {
+        const auto it = t->test.find(metric);
+        if (it == t->test.end()) continue;
+        values.push_back(it->second);
+        row.trials.push_back(t->rel_dir);
+      }
+      if (values.empty()) continue;
+      row.ours = summarize(values);
+      row.delta_percent = relative_percent(row.ours.mean, published);
+      row.verdict = reproduction_verdict(row.ours, published);
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+std::string render_reproduction(const Report& r, TableFormat format) {
+  if (format == TableFormat::Csv) {
+    std::string out =
+        csv_line({"source", "preset", "dataset", "model", "metric", "published", "ours_mean",
+                  "ours_std", "seeds", "delta_percent", "verdict", "trials"});
+    for (const auto& row : r.reproduction) {
+      std::string trials;
+      for (const auto& t : row.trials) trials += (trials.empty() ? "" : ";") + t;
+      out += csv_line({row.source, row.preset, row.dataset, row.model, row.metric,
+                       format_metric(row.published), format_metric(row.ours.mean),
+                       format_metric(row.ours.std), std::to_string(row.ours.n),
+                       format_percent(row.delta_percent), row.verdict, trials});
+    }
+    return out;
+  }
+  if (format == TableFormat::Json) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& row : r.reproduction)
+      rows.push_back({{"source", row.source},
+                      {"preset", row.preset},
+                      {"dataset", row.dataset},
+                      {"model", row.model},
+                      {"metric", row.metric},
+                      {"published", json_metric(row.published)},
+                      {"ours", json_stat(row.ours)},
+                      {"delta_percent", std::round(row.delta_percent * 10.0) / 10.0},
+                      {"verdict", row.verdict},
+                      {"trials", row.trials}});
+    return nlohmann::json{{"reproduction", rows}}.dump(2) + "\n";
+  }
+  TextTable t;
+  t.title = "Reproduction of published results";
+  t.label = "reproduction";
+  t.header = {"source", "dataset", "model", "metric", "published",
+              "ours",   "seeds",   "Δ%",    "verdict"};
+  t.align = "lllrrrrrl";
+  for (const auto& row : r.reproduction)
+    t.rows.push_back({{row.source},
+                      {row.dataset},
+                      {row.model},
+                      {row.metric},
+                      {format_metric(row.published)},
+                      {pm(row.ours)},
+                      {std::to_string(row.ours.n)},
+                      {format_percent(row.delta_percent)},
+                      {row.verdict}});
+  t.caption =
+      "Published: the number the source reports (results/reference/published.json); ours: test "
+      "mean ± sample std over seeds of the trials that ran the source's preset; Δ% = (ours − "
+      "published) / published × 100. Reproduced: |Δ| ≤ 5% or within 2 std; exceeds: above "
+      "that; not reproduced: below it.";
+  std::ostringstream out;
+  if (format == TableFormat::Latex)
+    out << "% seqrec report: reproduction. Requires \\usepackage{booktabs}.\n\n";
+  out << render_text(t, format);
+  return out.str();
+}
+
+}  // namespace seqrec

@@ -1,0 +1,97 @@
+// The reproduction table: verdicts at the tolerance edges, rows from trials that ran a preset
+// and name the published row they reproduce, and the sweep spec key that records it.
+#include <boost/test/unit_test.hpp>
+
+#include "core/errors.h"
+#include "harness/report/report_tables.h"
+#include "harness/sweep_spec.h"
+#include "tests/test_support.h"
+
+using namespace seqrec;
+using namespace seqrec::testing;
+using nlohmann::json;
+
+namespace {
+
+Stat stat(double mean, double std, int n) { return Stat{mean, std, n}; }
+
+TrialRecord esasrec_trial(const std::string& dir, double hr, double ndcg) {
+  TrialRecord t;
+  t.rel_dir = dir;
+  t.status = "ok";
+  t.model = "sasrec";
+  t.dataset = "beauty";
+  t.preset = "esasrec2025-loo";
+  t.reproduces = "SASRec+SS";
+  t.test = {{"HR@10", hr}, {"NDCG@10", ndcg}};
+  return t;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(reproduction)
+
+BOOST_AUTO_TEST_CASE(verdicts_follow_five_percent_or_two_std) {
+  BOOST_TEST(reproduction_verdict(stat(0.104, 0.0, 1), 0.1) == "reproduced");  // +4%
+  BOOST_TEST(reproduction_verdict(stat(0.096, 0.0, 1), 0.1) == "reproduced");  // -4%
+  // -10%, but the seeds' spread covers it: |0.09 - 0.1| <= 2 x 0.006.
+  BOOST_TEST(reproduction_verdict(stat(0.09, 0.006, 3), 0.1) == "reproduced");
+  BOOST_TEST(reproduction_verdict(stat(0.09, 0.004, 3), 0.1) == "not reproduced");
+  BOOST_TEST(reproduction_verdict(stat(0.09, 0.0, 1), 0.1) == "not reproduced");
+  BOOST_TEST(reproduction_verdict(stat(0.12, 0.001, 3), 0.1) == "exceeds");
+}
+
+BOOST_AUTO_TEST_CASE(rows_pair_each_published_number_with_the_seeds_that_reproduce_it) {
+  const Reference reference = load_reference(source_dir() + "/results/reference/published.json");
+  std::vector<TrialRecord> trials{esasrec_trial("a", 0.0900, 0.0520),
+                                  esasrec_trial("b", 0.0910, 0.0530),
+                                  esasrec_trial("c", 0.0920, 0.0540)};
+  TrialRecord unknown = esasrec_trial("d", 0.1, 0.1);
+  unknown.reproduces = "GRU4Rec";  // the eSASRec benchmark publishes none
+  trials.push_back(unknown);
+  TrialRecord plain = esasrec_trial("e", 0.1, 0.1);
+  plain.preset = "";  // no preset: no row
+  trials.push_back(plain);
+  std::vector<std::string> notes;
+  const auto rows = reproduction_rows(trials, reference, notes);
+  BOOST_REQUIRE(rows.size() == 2u);
+  BOOST_TEST(rows[0].source == "esasrec2025");
+  BOOST_TEST(rows[0].metric == "HR@10");
+  BOOST_TEST(rows[0].published == 0.0921);
+  BOOST_TEST(rows[0].ours.n == 3);
+  BOOST_TEST(std::abs(rows[0].ours.mean - 0.091) < 1e-12);
+  BOOST_TEST(std::abs(rows[0].delta_percent - (0.091 / 0.0921 - 1) * 100) < 1e-9);
+  BOOST_TEST(rows[0].verdict == "reproduced");
+  BOOST_TEST(rows[1].metric == "NDCG@10");
+  BOOST_TEST(rows[1].verdict == "reproduced");
+  BOOST_REQUIRE(notes.size() == 1u);
+  BOOST_TEST(contains(notes[0], "publishes no 'GRU4Rec' on beauty"));
+
+  Report report;
+  report.reproduction = rows;
+  const std::string md = render_reproduction(report, TableFormat::Markdown);
+  BOOST_TEST(
+      contains(md, "| esasrec2025 | beauty | SASRec+SS | HR@10 | 0.0921 | 0.0910 ± 0.0010 | 3 |"));
+  const json j = json::parse(render_reproduction(report, TableFormat::Json));
+  BOOST_TEST(j["reproduction"][1]["verdict"] == "reproduced");
+  BOOST_TEST(
+      contains(render_reproduction(report, TableFormat::Csv), "esasrec2025,esasrec2025-loo,"));
+}
+
+BOOST_AUTO_TEST_CASE(a_sweep_entry_names_the_row_it_reproduces_only_under_a_preset) {
+  ScratchDir dir;
+  json spec = {{"name", "r"},
+               {"out", dir.file("out")},
+               {"datasets", {"beauty"}},
+               {"seeds", {1, 2}},
+               {"preset", "esasrec2025-loo"},
+               {"models", {{{"model", "sasrec"}, {"reproduces", "SASRec+SS"}}}}};
+  const auto loaded = load_sweep_spec(dir.write("spec.json", spec.dump()));
+  BOOST_REQUIRE(loaded.trials.size() == 2u);
+  BOOST_TEST(loaded.trials[1].reproduces == "SASRec+SS");
+  spec.erase("preset");
+  BOOST_CHECK_EXCEPTION(load_sweep_spec(dir.write("spec.json", spec.dump())), InputError,
+                        [](const InputError& e) { return contains(e.what(), "reproduces"); });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
