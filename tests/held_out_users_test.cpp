@@ -43,7 +43,8 @@ BOOST_AUTO_TEST_SUITE(held_out_users)
 BOOST_AUTO_TEST_CASE(cold_and_seen_targets_are_dropped_per_stage) {
   const Dataset d = four_users();
   const auto split = make_leave_one_out_split(d);
-  const auto valid = seqrec::held_out_users(split, EvalStage::Validation, DropUsers::ColdOrSeenTarget);
+  const auto valid =
+      seqrec::held_out_users(split, EvalStage::Validation, DropUsers::ColdOrSeenTarget);
   BOOST_TEST(valid.users == std::vector<int64_t>{0});
   BOOST_TEST(valid.cold_target == 2);
   BOOST_TEST(valid.seen_target == 1);
