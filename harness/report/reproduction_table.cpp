@@ -7,6 +7,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "core/errors.h"
 #include "harness/presets.h"
 #include "harness/report/report_tables.h"
 #include "harness/report/table_common.h"
@@ -35,9 +36,9 @@ std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& t
   for (const auto& [key, members] : groups) {
     const auto& [preset_name, dataset, model] = key;
     const Preset* preset = nullptr;
-    for (const auto& p : presets())
-      if (p.name == preset_name) preset = &p;
-    if (!preset) {
+    try {
+      preset = &find_preset(preset_name);
+    } catch (const InputError&) {
       notes.push_back("reproduction: preset '" + preset_name + "' of " + members.front()->rel_dir +
                       " is not known to this build");
       continue;
