@@ -1,5 +1,6 @@
 #include "baselines/sasrec.h"
 
+#include "core/errors.h"
 #include "models/layers/initializers.h"
 #include "models/layers/transformer_schema.h"
 #include "models/registry.h"
@@ -8,27 +9,84 @@ namespace seqrec {
 
 ParamSchema SASRecImpl::schema() {
   // SASRec paper: d = 50, 2 blocks, 1 head, ReLU, dropout 0.5 on the sparse Amazon data.
-  return transformer_schema(/*layers=*/2, /*heads=*/1, /*dropout=*/0.5, "relu")
-      .extend(next_item_loss_schema("bce"));
+  auto s = transformer_schema(/*layers=*/2, /*heads=*/1, /*dropout=*/0.5, "relu")
+               .extend(next_item_loss_schema("bce"));
+  // The details in which published SASRecs differ (issue 26; docs/protocols.md, Presets).
+  s.string_param("emb_scale", "sqrt_hidden",
+                 "item embeddings times sqrt(hidden) (SASRec's code, Klenitskiy & Vasilev); none: "
+                 "RecBole, RecTools",
+                 {"sqrt_hidden", "none"});
+  s.string_param("positions", "from_start",
+                 "position embedding of the j-th item counted from the sequence's start; "
+                 "from_end: the last item takes row 0 (RecTools' left-padded windows)",
+                 {"from_start", "from_end"});
+  s.bool_param("kang_block", false,
+               "Kang's block: the attention's query and both residuals are the normalised input, "
+               "no dropout on the attention output (SASRec's code, RecTools); needs pre_norm");
+  s.float_param("item_dropout", 0.0,
+                "dropout on the whole item table, for the input look-up and the output scores "
+                "alike (RecTools: the model's dropout)",
+                0.0, 0.95);
+  s.string_param("init", "normal",
+                 "normal: N(0, 0.02) weights, zero biases (SASRec's PyTorch ports, RecBole); "
+                 "xavier_normal: every weight matrix and table (RecTools)",
+                 {"normal", "xavier_normal"});
+  for (const char* key : {"emb_scale", "positions", "kang_block", "item_dropout", "init"})
+    s.added_after_recorded_trials(key);
+  return s;
 }
+
+namespace {
+
+// The published-SASRec details; models built on SASRec whose schemas lack the keys (CL4SRec,
+// DuoRec) get the defaults.
+struct SASRecDetails {
+  bool sqrt_scale = true, from_end = false, kang = false, xavier = false;
+  double item_dropout = 0.0;
+};
+
+SASRecDetails details_of(const Params& p) {
+  if (!p.schema().find("kang_block")) return {};
+  return {p.get_string("emb_scale") == "sqrt_hidden", p.get_string("positions") == "from_end",
+          p.get_bool("kang_block"), p.get_string("init") == "xavier_normal",
+          p.get_float("item_dropout")};
+}
+
+}  // namespace
 
 SASRecImpl::SASRecImpl(const ModelContext& c) : loss_options(next_item_loss_options(c.params)) {
-  const auto options = transformer_options(c.params);
-  embedding = register_module("embedding",
-                              SequenceEmbedding(c.data.num_items(), c.max_len, options.dim(),
-                                                options.dropout(), /*scale_by_sqrt_dim=*/true));
+  const SASRecDetails details = details_of(c.params);
+  const auto options = transformer_options(c.params).kang(details.kang);
+  if (options.kang() && !options.pre_norm())
+    throw InputError(
+        "kang_block=true needs pre_norm=true: Kang's block normalises before "
+        "each sub-layer");
+  embedding =
+      register_module("embedding", SequenceEmbedding(c.data.num_items(), c.max_len, options.dim(),
+                                                     options.dropout(), details.sqrt_scale));
+  embedding->positions_from_end = details.from_end;
   encoder = register_module("encoder", TransformerEncoder(options));
-  init_weights_normal(*this);
+  item_dropout = register_module("item_dropout", Dropout(details.item_dropout));
+  if (details.xavier)
+    init_weights_xavier_normal(*this);
+  else
+    init_weights_normal(*this);
 }
 
-torch::Tensor SASRecImpl::encode(const torch::Tensor& items) {
-  return encoder(embedding(items), causal_mask(items.size(1), items.device()));
+torch::Tensor SASRecImpl::item_table() { return item_dropout(embedding->item->weight); }
+
+bool SASRecImpl::drops_items() const { return is_training() && item_dropout->p > 0.0; }
+
+torch::Tensor SASRecImpl::encode(const torch::Tensor& items, const torch::Tensor& table) {
+  auto x = table.defined() ? embedding->forward_from_table(items, table) : embedding(items);
+  return encoder(x, causal_mask(items.size(1), items.device()));
 }
 
 torch::Tensor SASRecImpl::encode_packed(const torch::Tensor& items, const TokenLayout& layout,
-                                        bool last_only) {
-  return encoder->forward_packed(embedding->forward_packed(items, layout), layout,
-                                 AttentionScope::Causal, last_only);
+                                        bool last_only, const torch::Tensor& table) {
+  auto x = table.defined() ? embedding->forward_packed_from_table(items, layout, table)
+                           : embedding->forward_packed(items, layout);
+  return encoder->forward_packed(x, layout, AttentionScope::Causal, last_only);
 }
 
 torch::Tensor SASRecImpl::last_states(const Batch& batch) {
@@ -37,16 +95,19 @@ torch::Tensor SASRecImpl::last_states(const Batch& batch) {
 }
 
 LossParts SASRecImpl::loss(const Batch& batch) {
+  // With item-table dropout one dropped table serves the input look-up and the output scores.
+  const torch::Tensor table = drops_items() ? item_table() : torch::Tensor();
+  const torch::Tensor& output = table.defined() ? table : embedding->item->weight;
   if (batch.packed.defined()) {
     const PackedTargets t = packed_targets(batch);
-    auto l = packed_next_item_loss(t.states(encode_packed(batch.items, batch.packed, t.last_only)),
-                                   t.targets, embedding->item->weight, loss_options);
+    auto l = packed_next_item_loss(
+        t.states(encode_packed(batch.items, batch.packed, t.last_only, table)), t.targets, output,
+        loss_options);
     return {l, {{"main", l}}};
   }
-  auto hidden = encode(batch.items);
+  auto hidden = encode(batch.items, table);
   auto mask = batch.target_mask();
-  auto l = next_item_loss(hidden.index({mask}), batch.targets.index({mask}),
-                          embedding->item->weight, loss_options);
+  auto l = next_item_loss(hidden.index({mask}), batch.targets.index({mask}), output, loss_options);
   return {l, {{"main", l}}};
 }
 

@@ -16,17 +16,23 @@ class SASRecImpl : public SequentialRecommenderImpl {
 
   LossParts loss(const Batch& batch) override;
   ScoreFactors score_factors(const Batch& batch) override;
-  // [B, L, d] hidden states of every position.
-  torch::Tensor encode(const torch::Tensor& items);
+  // [B, L, d] hidden states of every position; items looked up in `table` when given (the
+  // item table after item-table dropout), else in the embedding's own rows.
+  torch::Tensor encode(const torch::Tensor& items, const torch::Tensor& table = torch::Tensor());
   // Packed batch: [T, d] states of every real token, or [B, d] of each row's last one.
-  torch::Tensor encode_packed(const torch::Tensor& items, const TokenLayout& layout,
-                              bool last_only);
+  torch::Tensor encode_packed(const torch::Tensor& items, const TokenLayout& layout, bool last_only,
+                              const torch::Tensor& table = torch::Tensor());
   // [B, d] each row's state at its last real position, packed or padded as the batch is.
   torch::Tensor last_states(const Batch& batch);
 
   SequenceEmbedding embedding{nullptr};
   TransformerEncoder encoder{nullptr};
+  Dropout item_dropout{nullptr};
   NextItemLossOptions loss_options;
+
+ private:
+  torch::Tensor item_table();  // the item table after item-table dropout
+  bool drops_items() const;
 };
 
 }  // namespace seqrec

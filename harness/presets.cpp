@@ -46,7 +46,8 @@ std::vector<Preset> make_presets() {
   all.push_back(
       {"esasrec2025-loo",
        "esasrec2025",
-       "eSASRec benchmark (Petrov et al., RecSys 2025; blondered/transformer_benchmark, "
+       "eSASRec benchmark (Tikhonovich, Zelinskiy, Petrov et al., RecSys 2025; "
+       "blondered/transformer_benchmark, "
        "RecTools 0.13), leave-one-out on S3-Rec Amazon data",
        "leave-one-out with cold and repeated test targets dropped, seen items masked, early "
        "stopping on validation Recall@10 with patience 50, Adam betas (0.9, 0.98)",
@@ -69,12 +70,15 @@ std::vector<Preset> make_presets() {
           {"attn_dropout", 0.2},
           {"loss", "sampled_softmax"},
           {"num_negatives", 256},
-          {"negatives", "uniform"}}}},
-       {"positions counted from the end of a left-padded window",
-        "item embeddings not scaled by sqrt(d)",
-        "Kang's block (residuals from the normalised input, LayerNorm eps 1e-5)",
-        "dropout on the whole item table, input and output side", "Xavier-normal init",
-        "SASRec+SS attends to padded slots (no key-padding mask)",
+          {"negatives", "uniform"},
+          {"emb_scale", "none"},
+          {"positions", "from_end"},
+          {"kang_block", true},
+          {"item_dropout", 0.2},
+          {"init", "xavier_normal"}}}},
+       {"SASRec+SS attends to padded slots (no key-padding mask)",
+        "the blocks' LayerNorm eps 1e-5 (ours 1e-8)",
+        "the feed-forward biases start uniform (ours zero)",
         "validation masks only the 50-item input window; the catalogue is the training items",
         "embedding 256: the configs say 256, the README's table says 64"}});
   all.push_back(
@@ -99,6 +103,7 @@ std::vector<Preset> make_presets() {
           {"dropout", 0.1},
           {"attn_dropout", 0.1},
           {"loss", "ce"},
+          {"kang_block", true},
           {"epochs", 100},
           {"patience", 10}}},
         {"bert4rec",
@@ -115,7 +120,7 @@ std::vector<Preset> make_presets() {
           {"patience", 20}}}},
        {"the order of same-second ratings in ML-1M (theirs: the BERT4Rec repository's file)",
         "SASRec BCE's negative excludes the user's items (ours: only the target)",
-        "the padding column inside SASRec's softmax", "Kang's block"}});
+        "the padding column inside SASRec's softmax"}});
   all.push_back(
       {"tiger2023",
        "tiger2023",

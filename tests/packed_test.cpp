@@ -126,8 +126,17 @@ BOOST_AUTO_TEST_CASE(sasrec_packed_equals_padded) {
   check_packed_equals_padded(
       "sasrec", beauty_dataset(),
       with(kNoDropout, {"loss=ce", "pre_norm=false", "activation=gelu", "heads=2", "inner=256"}));
+  // The published variants (issue 26): RecTools' details, and positions from the end.
+  check_packed_equals_padded("sasrec", beauty_dataset(),
+                             with(kNoDropout, {"loss=ce", "kang_block=true", "positions=from_end",
+                                               "emb_scale=none", "init=xavier_normal"}));
   // Sequences longer than max_len: every row full.
   check_packed_equals_padded("sasrec", ml100k_dataset(), with(kNoDropout, {"loss=ce"}), "12");
+}
+
+BOOST_AUTO_TEST_CASE(esasrec_packed_equals_padded) {
+  check_packed_equals_padded("esasrec", beauty_dataset(),
+                             {"dropout=0", "hidden=64", "layers=2", "heads=2", "loss=ce"});
 }
 
 BOOST_AUTO_TEST_CASE(bert4rec_packed_equals_padded) {

@@ -94,4 +94,27 @@ BOOST_AUTO_TEST_CASE(a_sweep_entry_names_the_row_it_reproduces_only_under_a_pres
                         [](const InputError& e) { return contains(e.what(), "reproduces"); });
 }
 
+// A preset is only keys: trials that another spec ran with the same keys (same ids) join the
+// reproduction rows of the spec named to the report; labelled trials keep their own labels.
+BOOST_AUTO_TEST_CASE(a_spec_labels_the_trials_with_its_ids) {
+  SweepSpec spec;
+  spec.preset = "recbole121";
+  SweepTrial same;
+  same.model = "sasrec";
+  same.reproduces = "SASRec";
+  same.id = "aaaa";
+  spec.trials = {same};
+  std::vector<TrialRecord> trials(3);
+  trials[0].trial_id = "aaaa";
+  trials[1].trial_id = "bbbb";
+  trials[2].trial_id = "aaaa";
+  trials[2].preset = "tiger2023";
+  trials[2].reproduces = "SASRec";
+  BOOST_TEST(label_reproductions(trials, spec) == 1u);
+  BOOST_TEST(trials[0].preset == "recbole121");
+  BOOST_TEST(trials[0].reproduces == "SASRec");
+  BOOST_TEST(trials[1].preset.empty());
+  BOOST_TEST(trials[2].preset == "tiger2023");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

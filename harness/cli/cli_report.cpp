@@ -14,6 +14,7 @@
 #include "harness/report/report_plots.h"
 #include "harness/report/report_segments.h"
 #include "harness/report/report_tables.h"
+#include "harness/sweep_spec.h"
 #include "harness/trial_store.h"
 
 namespace seqrec {
@@ -21,6 +22,7 @@ namespace {
 
 struct ReportOptions {
   std::string dir;
+  std::vector<std::string> specs;  // sweep specs whose preset and rows label matching trials
   std::string formats = "md,latex,csv,json";
   bool plots = false;
   bool segments = false;
@@ -97,7 +99,11 @@ void run_report(const ReportOptions& o) {
     else if (fs::exists("results/reference/published.json"))
       reference = load_reference("results/reference/published.json");
   }
-  const TrialScan scan = scan_trials(o.dir);
+  TrialScan scan = scan_trials(o.dir);
+  for (const auto& path : o.specs) {
+    const size_t labelled = label_reproductions(scan.trials, load_sweep_spec(path));
+    std::cerr << "report: " << labelled << " trial(s) labelled as runs of " << path << "\n";
+  }
   const Report report = build_report(scan, reference);
   const std::string out_dir = o.out.empty() ? (fs::path(o.dir) / "report").string() : o.out;
   const auto written = write_report_tables(report, out_dir, formats);
@@ -151,6 +157,10 @@ void add_report_command(CLI::App& app) {
       "exists relative to the current folder)");
   cmd->add_flag("--no-reference", o->no_reference, "no published-number columns (default: off)");
   cmd->add_option("--out", o->out, "output folder (default: DIR/report)");
+  cmd->add_option("--spec", o->specs,
+                  "a sweep spec with a preset and \"reproduces\" entries: trials under DIR with "
+                  "the same trial id join its reproduction rows, whichever spec ran them "
+                  "(repeatable; default: none)");
   cmd->callback([o] { run_report(*o); });
 }
 

@@ -24,6 +24,8 @@
 
 namespace seqrec {
 
+struct SweepSpec;
+
 // Groups, selects configurations, runs the significance tests (reads per_user.csv).
 Report build_report(const TrialScan& scan, const Reference& reference);
 
@@ -41,6 +43,10 @@ std::string render_reproduction(const Report& report, TableFormat format);
 std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& trials,
                                                const Reference& reference,
                                                std::vector<std::string>& notes);
+// Labels the trials that `spec` expands to (matched by trial id) with its preset and each
+// trial's published row, where they ran without them: a preset is only keys, so a trial run
+// by another spec with the same keys is that preset's run. Returns how many were labelled.
+size_t label_reproductions(std::vector<TrialRecord>& trials, const SweepSpec& spec);
 // reproduced: |Δ| <= 5% or within 2 std of the seeds (n >= 2); else exceeds or not reproduced.
 std::string reproduction_verdict(const Stat& ours, double published);
 

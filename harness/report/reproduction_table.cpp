@@ -11,6 +11,7 @@
 #include "harness/presets.h"
 #include "harness/report/report_tables.h"
 #include "harness/report/table_common.h"
+#include "harness/sweep_spec.h"
 
 namespace seqrec {
 
@@ -21,6 +22,21 @@ std::string reproduction_verdict(const Stat& ours, double published) {
       std::abs(delta) <= 5.0 || (ours.n >= 2 && std::abs(ours.mean - published) <= 2.0 * ours.std);
   if (within) return "reproduced";
   return ours.mean > published ? "exceeds" : "not reproduced";
+}
+
+size_t label_reproductions(std::vector<TrialRecord>& trials, const SweepSpec& spec) {
+  std::map<std::string, const SweepTrial*> by_id;
+  for (const auto& t : spec.trials)
+    if (!t.reproduces.empty()) by_id[t.id] = &t;
+  size_t labelled = 0;
+  for (auto& t : trials) {
+    const auto it = by_id.find(t.trial_id);
+    if (it == by_id.end() || !t.reproduces.empty()) continue;
+    t.preset = spec.preset;
+    t.reproduces = it->second->reproduces;
+    ++labelled;
+  }
+  return labelled;
 }
 
 std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& trials,

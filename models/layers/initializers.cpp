@@ -19,6 +19,19 @@ void init_weights_normal(torch::nn::Module& module, double std) {
   }
 }
 
+void init_weights_xavier_normal(torch::nn::Module& module) {
+  init_weights_normal(module);  // LayerNorms 1 and 0, biases 0
+  torch::NoGradGuard no_grad;
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    if (auto* linear = m->as<torch::nn::LinearImpl>()) {
+      torch::nn::init::xavier_normal_(linear->weight);
+    } else if (auto* emb = m->as<torch::nn::EmbeddingImpl>()) {
+      torch::nn::init::xavier_normal_(emb->weight);
+      if (emb->options.padding_idx()) emb->weight[*emb->options.padding_idx()].zero_();
+    }
+  }
+}
+
 void init_gru_xavier(torch::nn::GRU& gru) {
   torch::NoGradGuard no_grad;
   for (auto& p : gru->named_parameters())

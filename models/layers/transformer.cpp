@@ -19,6 +19,7 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
 }
 
 TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& o) : options(o) {
+  TORCH_CHECK(!o.kang() || o.pre_norm(), "Kang's block normalises before each sub-layer");
   attention = register_module(
       "attention",
       MultiHeadAttention(MultiHeadAttentionOptions(o.dim(), o.heads()).dropout(o.attn_dropout())));
@@ -32,6 +33,11 @@ TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& o) : option
 }
 
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
+  if (options.kang()) {
+    auto q = attention_norm(x);
+    auto u = feed_forward_norm(q + attention(q, x, allowed));
+    return u + dropout(feed_forward(u));
+  }
   if (options.pre_norm()) {
     auto n = attention_norm(x);
     auto h = x + dropout(attention(n, n, allowed));
@@ -48,6 +54,12 @@ torch::Tensor TransformerBlockImpl::forward_packed(const torch::Tensor& x,
   auto rows = [&](const torch::Tensor& t) {
     return queries == PackedQueries::LastOfRow ? t.index_select(0, layout.last) : t;
   };
+  if (options.kang()) {
+    auto q = attention_norm(x);
+    auto u =
+        feed_forward_norm(rows(q) + attention->forward_packed(rows(q), x, layout, scope, queries));
+    return u + dropout(feed_forward(u));
+  }
   if (options.pre_norm()) {
     auto n = attention_norm(x);
     auto h = rows(x) + dropout(attention->forward_packed(rows(n), n, layout, scope, queries));
@@ -97,7 +109,12 @@ SequenceEmbeddingImpl::SequenceEmbeddingImpl(int64_t num_items, int64_t max_len,
 }
 
 torch::Tensor SequenceEmbeddingImpl::forward(const torch::Tensor& items) {
-  return add_positions(item(items));
+  return add_positions(item(items), items);
+}
+
+torch::Tensor SequenceEmbeddingImpl::forward_from_table(const torch::Tensor& items,
+                                                        const torch::Tensor& table) {
+  return add_positions(torch::embedding(table, items, /*padding_idx=*/0), items);
 }
 
 torch::Tensor SequenceEmbeddingImpl::forward_packed(const torch::Tensor& items,
@@ -105,15 +122,33 @@ torch::Tensor SequenceEmbeddingImpl::forward_packed(const torch::Tensor& items,
   return add_positions_packed(item(layout.pack(items)), layout);
 }
 
-torch::Tensor SequenceEmbeddingImpl::add_positions_packed(const torch::Tensor& item_vectors,
-                                                          const TokenLayout& layout) {
-  return dropout(item_vectors * scale + position(layout.positions));
+torch::Tensor SequenceEmbeddingImpl::forward_packed_from_table(const torch::Tensor& items,
+                                                               const TokenLayout& layout,
+                                                               const torch::Tensor& table) {
+  return add_positions_packed(table.index_select(0, layout.pack(items)), layout);
 }
 
-torch::Tensor SequenceEmbeddingImpl::add_positions(const torch::Tensor& item_vectors) {
+torch::Tensor SequenceEmbeddingImpl::add_positions_packed(const torch::Tensor& item_vectors,
+                                                          const TokenLayout& layout) {
+  // A row's last token sits at position length - 1.
+  auto positions =
+      positions_from_end
+          ? layout.positions.index_select(0, layout.last).index_select(0, layout.rows) -
+                layout.positions
+          : layout.positions;
+  return dropout(item_vectors * scale + position(positions));
+}
+
+torch::Tensor SequenceEmbeddingImpl::add_positions(const torch::Tensor& item_vectors,
+                                                   const torch::Tensor& items) {
   auto positions =
       torch::arange(item_vectors.size(1), torch::dtype(torch::kInt64).device(item_vectors.device()))
           .unsqueeze(0);
+  if (positions_from_end) {
+    TORCH_CHECK(items.defined(), "positions from the end need the items of each row");
+    auto lengths = (items != 0).sum(1, /*keepdim=*/true);
+    positions = (lengths - 1 - positions).clamp_min(0);  // padding: any valid row
+  }
   return dropout(item_vectors * scale + position(positions));
 }
 

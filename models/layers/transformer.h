@@ -21,6 +21,10 @@ struct TransformerOptions {
   // pre: x + f(LN(x)), with a final LN after the stack (SASRec's released code normalises
   // before attention); post: LN(x + f(x)) (BERT, RecBole).
   TORCH_ARG(bool, pre_norm) = true;
+  // Kang's block (SASRec's released code, RecTools): with pre_norm, the attention's query and
+  // both residuals are the normalised input q = LN(x) while keys and values stay x, and the
+  // attention output gets no dropout: h = q + MHA(q, x, x); u = LN(h); u + Drop(FFN(u)).
+  TORCH_ARG(bool, kang) = false;
 };
 
 class FeedForwardImpl : public torch::nn::Module {
@@ -65,24 +69,33 @@ class TransformerEncoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TransformerEncoder);
 
-// Item + learned position embeddings for right-padded sequences (position j = j-th kept
-// item), scaled as in SASRec, followed by dropout.
+// Item + learned position embeddings for right-padded sequences, scaled as in SASRec, followed
+// by dropout. Position j is the j-th kept item, or with `positions_from_end` the j-th from the
+// row's end (the last item takes row 0, as RecTools' left-padded windows count).
 class SequenceEmbeddingImpl : public torch::nn::Module {
  public:
   SequenceEmbeddingImpl(int64_t num_items, int64_t max_len, int64_t dim, double dropout,
                         bool scale_by_sqrt_dim);
   torch::Tensor forward(const torch::Tensor& items);  // [B, L] -> [B, L, d]
+  // The same with the item vectors looked up in `table` [N + 1, d] instead of this module's
+  // own rows (e.g. the table after item-table dropout).
+  torch::Tensor forward_from_table(const torch::Tensor& items, const torch::Tensor& table);
   // The real tokens of items [B, L] -> [T, d], identical to forward() at those positions.
   torch::Tensor forward_packed(const torch::Tensor& items, const TokenLayout& layout);
+  torch::Tensor forward_packed_from_table(const torch::Tensor& items, const TokenLayout& layout,
+                                          const torch::Tensor& table);
   // For models whose item vectors are not (only) this table's rows (e.g. fused with
-  // modality features): [B, L, d] item vectors -> scaled, plus positions, dropout.
-  torch::Tensor add_positions(const torch::Tensor& item_vectors);
+  // modality features): [B, L, d] item vectors -> scaled, plus positions, dropout. Positions
+  // from the end need the row lengths, read from `items` [B, L] (0 = padding).
+  torch::Tensor add_positions(const torch::Tensor& item_vectors,
+                              const torch::Tensor& items = torch::Tensor());
   // Packed item vectors [T, d] -> scaled, plus their positions, dropout.
   torch::Tensor add_positions_packed(const torch::Tensor& item_vectors, const TokenLayout& layout);
 
   torch::nn::Embedding item{nullptr}, position{nullptr};
   Dropout dropout{nullptr};
   double scale;
+  bool positions_from_end = false;
 };
 TORCH_MODULE(SequenceEmbedding);
 
