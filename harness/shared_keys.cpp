@@ -12,4 +12,12 @@ bool shared_key_applies_to(const std::string& model, const std::string& key,
   return true;
 }
 
+nlohmann::json shared_keys_for(const std::string& model, const nlohmann::json& keys,
+                               const std::vector<std::string>& models) {
+  nlohmann::json out = nlohmann::json::object();
+  for (auto it = keys.begin(); it != keys.end(); ++it)
+    if (shared_key_applies_to(model, it.key(), models)) out[it.key()] = it.value();
+  return out;
+}
+
 }  // namespace seqrec

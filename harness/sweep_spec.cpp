@@ -255,8 +255,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
       // The preset's keys for this model, then the base over them.
       json fixed = preset ? preset->keys_for(model) : json::object();
       check_keys(model, fixed, "preset", r);
-      for (auto it = base.begin(); it != base.end(); ++it)
-        if (shared_key_applies_to(model, it.key(), model_names)) fixed[it.key()] = it.value();
+      fixed.update(shared_keys_for(model, base, model_names));
       check_keys(model, fixed, "base", r);
       if (entry.contains("set")) {
         const json& set = r.object_at(entry, "set", where + ".");

@@ -146,7 +146,10 @@ EvalResult Trainer::evaluate(EvalStage stage, int dump_top_k) {
   FullRankingEvaluator evaluator(protocol_.metrics, protocol_.ties, protocol_.mask_seen,
                                  dump_top_k);
   const bool chunked = split_.data->num_items() + 1 > config_.eval_chunk_items;
-  const HeldOutUsers held_out = held_out_users(split_, stage, protocol_.drop_users);
+  auto cached = held_out_.find(stage);
+  if (cached == held_out_.end())
+    cached = held_out_.emplace(stage, held_out_users(split_, stage, protocol_.drop_users)).first;
+  const HeldOutUsers& held_out = cached->second;
   // Packed, users go shortest first, so each batch's attention grid is as wide as its own
   // inputs; the evaluator reports them by user index whatever the order.
   const std::vector<int64_t> order =

@@ -10,6 +10,7 @@
 
 #include "core/params.h"
 #include "datasets/batching.h"
+#include "datasets/held_out_users.h"
 #include "harness/evaluator.h"
 #include "harness/precision.h"
 #include "harness/protocol.h"
@@ -97,6 +98,8 @@ class Trainer {
   uint64_t seed_;
   Logger log_;
   std::string checkpoint_path_, checkpoint_owner_;
+  // The users each stage evaluates, computed at its first pass (validation runs every epoch).
+  std::map<EvalStage, HeldOutUsers> held_out_;
 };
 
 }  // namespace seqrec

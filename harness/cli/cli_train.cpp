@@ -79,11 +79,8 @@ std::vector<TrialSetup> trial_setups(const TrainOptions& o) {
     nlohmann::json own_config =
         o.preset.empty() ? nlohmann::json::object() : find_preset(o.preset).keys_for(model);
     if (config.is_object()) own_config.update(config);
+    own_config = shared_keys_for(model, own_config, o.models);
     std::vector<std::string> own_sets;
-    if (own_config.is_object())
-      for (auto it = own_config.begin(); it != own_config.end();)
-        it =
-            shared_key_applies_to(model, it.key(), o.models) ? std::next(it) : own_config.erase(it);
     for (const auto& s : o.sets)
       if (shared_key_applies_to(model, s.substr(0, s.find('=')), o.models)) own_sets.push_back(s);
     setups.push_back(make_trial_setup(model, o.dataset, own_config, origin, own_sets, o.seed,
