@@ -271,6 +271,24 @@ TrialScan scan_trials(const std::string& root) {
   return scan;
 }
 
+TrialScan scan_trials(const std::vector<std::string>& roots) {
+  if (roots.size() == 1) return scan_trials(roots.front());
+  TrialScan all;
+  for (const auto& root : roots) {
+    TrialScan one = scan_trials(root);
+    for (auto& t : one.trials) {
+      t.rel_dir = (fs::path(root) / t.rel_dir).lexically_normal().generic_string();
+      all.trials.push_back(std::move(t));
+    }
+    for (const auto& rel : one.unfinished)
+      all.unfinished.push_back((fs::path(root) / rel).lexically_normal().generic_string());
+  }
+  std::sort(all.trials.begin(), all.trials.end(),
+            [](const TrialRecord& a, const TrialRecord& b) { return a.rel_dir < b.rel_dir; });
+  std::sort(all.unfinished.begin(), all.unfinished.end());
+  return all;
+}
+
 NumericCsv read_curve_csv(const std::string& path) { return read_numeric_csv(path, false); }
 
 NumericCsv read_per_user_csv(const std::string& path) {

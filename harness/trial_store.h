@@ -54,6 +54,9 @@ struct TrialScan {
 // Every folder under `root` (recursively, root included) that holds result.json.
 // InputError when `root` is not a folder or a result.json is malformed.
 TrialScan scan_trials(const std::string& root);
+// Several roots scanned as one: each trial's rel_dir is its root joined with its folder below
+// that root (e.g. "results/a/runs/1234"), so folders of different roots never collide.
+TrialScan scan_trials(const std::vector<std::string>& roots);
 
 // A CSV of numbers with a header, optionally with a text first column (the user token).
 struct NumericCsv {

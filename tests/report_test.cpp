@@ -161,6 +161,16 @@ const LeaderboardRow& row(const ReportGroup& g, const std::string& model) {
 
 BOOST_AUTO_TEST_SUITE(report)
 
+BOOST_AUTO_TEST_CASE(several_folders_scan_as_one_with_their_roots_in_the_names) {
+  ScratchDir dir;
+  write_trial(dir, "a/runs/t1", ok("sasrec", 32, 1, 0.10, 0.09, 0.2, 0.3));
+  write_trial(dir, "b/runs/t1", ok("gru4rec", 32, 1, 0.08, 0.07, 0.2, 0.3));
+  const TrialScan scan = scan_trials(std::vector<std::string>{dir.file("b"), dir.file("a")});
+  BOOST_REQUIRE_EQUAL(scan.trials.size(), 2u);
+  BOOST_TEST(scan.trials[0].rel_dir == dir.file("a") + "/runs/t1");
+  BOOST_TEST(scan.trials[1].model == "gru4rec");
+}
+
 BOOST_AUTO_TEST_CASE(scan_finds_finished_trials_and_lists_unfinished_ones) {
   ScratchDir dir;
   write_fixture(dir);

@@ -21,7 +21,7 @@ namespace seqrec {
 namespace {
 
 struct ReportOptions {
-  std::string dir;
+  std::vector<std::string> dirs;
   std::vector<std::string> specs;  // sweep specs whose preset and rows label matching trials
   std::string formats = "md,latex,csv,json";
   bool plots = false;
@@ -99,13 +99,14 @@ void run_report(const ReportOptions& o) {
     else if (fs::exists("results/reference/published.json"))
       reference = load_reference("results/reference/published.json");
   }
-  TrialScan scan = scan_trials(o.dir);
+  TrialScan scan = scan_trials(o.dirs);
   for (const auto& path : o.specs) {
     const size_t labelled = label_reproductions(scan.trials, load_sweep_spec(path));
     std::cerr << "report: " << labelled << " trial(s) labelled as runs of " << path << "\n";
   }
   const Report report = build_report(scan, reference);
-  const std::string out_dir = o.out.empty() ? (fs::path(o.dir) / "report").string() : o.out;
+  const std::string out_dir =
+      o.out.empty() ? (fs::path(o.dirs.front()) / "report").string() : o.out;
   const auto written = write_report_tables(report, out_dir, formats);
   std::cout << render_leaderboard(report, TableFormat::Markdown);
   std::cerr << "report: " << scan.trials.size() << " finished trials (" << report.failed.size()
@@ -130,17 +131,20 @@ void run_report(const ReportOptions& o) {
 
 void add_report_command(CLI::App& app) {
   auto o = std::make_shared<ReportOptions>();
-  auto* cmd = app.add_subcommand("report",
-                                 "Tables (and plots) from finished trial folders under DIR: a "
-                                 "leaderboard per dataset and protocol "
-                                 "(mean ± std over seeds of each model's best-by-validation "
-                                 "configuration, paired significance tests, "
-                                 "published numbers), an ablation table and a sensitivity table "
-                                 "per swept hyper-parameter. Writes "
-                                 "leaderboard/ablation/sensitivity.{md,tex,csv,json} to DIR/report "
-                                 "and prints the Markdown leaderboard");
-  cmd->add_option("dir", o->dir,
-                  "folder searched recursively for trial folders (those holding result.json)")
+  auto* cmd = app.add_subcommand(
+      "report",
+      "Tables (and plots) from finished trial folders under DIR: a "
+      "leaderboard per dataset and protocol "
+      "(mean ± std over seeds of each model's best-by-validation "
+      "configuration, paired significance tests, "
+      "published numbers), an ablation table and a sensitivity table "
+      "per swept hyper-parameter. Writes "
+      "leaderboard/ablation/sensitivity.{md,tex,csv,json} (and reproduction.* when trials "
+      "reproduce published rows) to DIR/report "
+      "and prints the Markdown leaderboard");
+  cmd->add_option("dir", o->dirs,
+                  "folders searched recursively for trial folders (those holding result.json); "
+                  "several are reported as one (default output: the first's report/)")
       ->required();
   cmd->add_option("--format", o->formats,
                   "comma-separated table formats: md, latex, csv, json (default: all)");
