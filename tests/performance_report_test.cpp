@@ -163,7 +163,8 @@ BOOST_AUTO_TEST_CASE(packed_execution_is_compared_with_the_padded_grid_in_the_sa
                                "900.0 ms against 400.0 ms", "2.25x; target at most 2.5x: met"})
     BOOST_TEST(contains(md, expected), expected);
   // The packed epoch joins the epoch table; RecBole's configuration does not.
-  BOOST_TEST(contains(md, "| packed | shuffled (default) | torch (default) | float32 | 12.0 |"));
+  BOOST_TEST(
+      contains(md, "| packed (default) | shuffled (default) | torch (default) | float32 | 12.0 |"));
   BOOST_TEST(!contains(md, "| float32 | 200.0 |"));
 }
 

@@ -205,7 +205,7 @@ void epoch_section(std::ostream& md, const Benchmarks& all, const Clock& clock, 
     const std::string setting = name.substr(14, name.find('/', 14) - 14);
     const auto has = [&](const char* part) { return setting.find(part) != std::string::npos; };
     if (has("recbole")) continue;  // another configuration: the packed-execution section
-    const std::string execution = has("packed") ? "packed" : "padded (default)";
+    const std::string execution = has("packed") ? "packed (default)" : "padded";
     const std::string order = has("bucketed") ? "length-bucketed" : "shuffled (default)";
     const std::string kernels = has("fast_kernels") ? "fast" : "torch (default)";
     auto row = [&](const json& b, const std::string& precision, const std::string& speedup) {
