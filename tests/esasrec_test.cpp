@@ -52,14 +52,7 @@ BOOST_AUTO_TEST_CASE(padding_changes_no_score) {
   auto built = build_model("esasrec", synthetic_dataset(), {"hidden=32"});
   auto& model = model_as<ESASRecImpl>(*built);
   model.eval();
-  torch::NoGradGuard no_grad;
-  Batch padded, alone;
-  padded.items = torch::tensor({{3, 5, 7, 0, 0, 0}, {8, 6, 4, 2, 9, 1}}, torch::kInt64);
-  padded.lengths = torch::tensor({3, 6}, torch::kInt64);
-  alone.items = torch::tensor({{3, 5, 7}}, torch::kInt64);
-  alone.lengths = torch::tensor({3}, torch::kInt64);
-  auto a = model.score(padded)[0], b = model.score(alone)[0];
-  BOOST_TEST(torch::allclose(a, b, 1e-5, 1e-6), "max diff " << (a - b).abs().max().item<double>());
+  check_padding_changes_no_score(model, short_row_padded_and_alone());
 }
 
 BOOST_AUTO_TEST_CASE(esasrec_beats_popularity_on_ml100k) {

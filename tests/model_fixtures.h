@@ -133,6 +133,27 @@ void check_causal(Encode&& encode) {
   BOOST_TEST(!torch::equal(a.slice(1, 3, 4), b.slice(1, 3, 4)));
 }
 
+// A short row padded to the width of a long one beside it, and the short row alone.
+struct PaddingPair {
+  Batch padded, alone;
+};
+
+inline PaddingPair short_row_padded_and_alone() {
+  PaddingPair p;
+  p.padded.items = torch::tensor({{3, 5, 7, 0, 0, 0}, {8, 6, 4, 2, 9, 1}}, torch::kInt64);
+  p.padded.lengths = torch::tensor({3, 6}, torch::kInt64);
+  p.alone.items = torch::tensor({{3, 5, 7}}, torch::kInt64);
+  p.alone.lengths = torch::tensor({3}, torch::kInt64);
+  return p;
+}
+
+// The short row's scores do not depend on the padding after it (model in eval mode).
+inline void check_padding_changes_no_score(SequentialRecommenderImpl& model, const PaddingPair& p) {
+  torch::NoGradGuard no_grad;
+  auto a = model.score(p.padded)[0], b = model.score(p.alone)[0];
+  BOOST_TEST(torch::allclose(a, b, 1e-5, 1e-6), "max diff " << (a - b).abs().max().item<double>());
+}
+
 // The registered model of `built` as its concrete type, for tests of its internals.
 template <typename Impl>
 Impl& model_as(const BuiltModel& built) {

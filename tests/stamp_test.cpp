@@ -43,17 +43,11 @@ BOOST_AUTO_TEST_CASE(padding_changes_neither_attention_nor_scores) {
   auto built = build_model("stamp", synthetic_dataset());
   auto& model = as_stamp(*built);
   torch::NoGradGuard no_grad;
-  // Row 0 is short and padded to the batch width; `alone` is the same sequence unpadded.
-  Batch padded, alone;
-  padded.items = torch::tensor({{3, 5, 7, 0, 0, 0}, {8, 6, 4, 2, 9, 1}}, torch::kInt64);
-  padded.lengths = torch::tensor({3, 6}, torch::kInt64);
-  alone.items = torch::tensor({{3, 5, 7}}, torch::kInt64);
-  alone.lengths = torch::tensor({3}, torch::kInt64);
-  auto alpha = model.attention(padded);
+  const PaddingPair pair = short_row_padded_and_alone();
+  auto alpha = model.attention(pair.padded);
   BOOST_TEST(torch::equal(alpha[0].slice(0, 3), torch::zeros({3})));
   BOOST_TEST(alpha[0].slice(0, 0, 3).ne(0).all().item<bool>());
-  auto a = model.score(padded)[0], b = model.score(alone)[0];
-  BOOST_TEST(torch::allclose(a, b, 1e-5, 1e-7), "max diff " << (a - b).abs().max().item<double>());
+  check_padding_changes_no_score(model, pair);
 }
 
 BOOST_AUTO_TEST_CASE(every_switch_builds_and_gives_a_finite_loss) {
