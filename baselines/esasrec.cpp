@@ -1,7 +1,7 @@
 #include "baselines/esasrec.h"
 
-#include "core/errors.h"
 #include "models/layers/initializers.h"
+#include "models/layers/transformer_schema.h"
 #include "models/registry.h"
 
 namespace seqrec {
@@ -79,9 +79,7 @@ ParamSchema ESASRecImpl::schema() {
 ESASRecImpl::ESASRecImpl(const ModelContext& c) : loss_options(next_item_loss_options(c.params)) {
   const auto& p = c.params;
   const int64_t d = p.get_int("hidden"), heads = p.get_int("heads");
-  if (d % heads != 0)
-    throw InputError("hidden=" + std::to_string(d) + " is not divisible by heads=" +
-                     std::to_string(heads) + " (each head takes hidden / heads dimensions)");
+  check_heads_divide_hidden(d, heads);
   const double dropout = p.get_float("dropout");
   embedding =
       register_module("embedding", SequenceEmbedding(c.data.num_items(), c.max_len, d, dropout,

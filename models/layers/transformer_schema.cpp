@@ -20,14 +20,18 @@ ParamSchema transformer_schema(int64_t layers, int64_t heads, double dropout,
   return s;
 }
 
+void check_heads_divide_hidden(int64_t hidden, int64_t heads) {
+  // Each head attends over a hidden / heads slice, so the split must be exact.
+  if (hidden % heads != 0)
+    throw InputError("hidden=" + std::to_string(hidden) + " is not divisible by heads=" +
+                     std::to_string(heads) + " (each head takes hidden / heads dimensions)");
+}
+
 TransformerOptions transformer_options(const Params& p) {
   const int64_t d = p.get_int("hidden");
   const int64_t heads = p.get_int("heads");
   const int64_t inner = p.get_int("inner");
-  // Each head attends over a d / heads slice, so the split must be exact.
-  if (d % heads != 0)
-    throw InputError("hidden=" + std::to_string(d) + " is not divisible by heads=" +
-                     std::to_string(heads) + " (each head takes hidden / heads dimensions)");
+  check_heads_divide_hidden(d, heads);
   return TransformerOptions(d, heads)
       .inner(inner > 0 ? inner : d)
       .layers(p.get_int("layers"))

@@ -15,5 +15,7 @@ ParamSchema transformer_schema(int64_t layers, int64_t heads, double dropout,
                                const std::string& activation);
 // InputError naming both keys when hidden is not divisible by heads.
 TransformerOptions transformer_options(const Params& params);
+// The same check for models with their own schema (each head takes hidden / heads dimensions).
+void check_heads_divide_hidden(int64_t hidden, int64_t heads);
 
 }  // namespace seqrec
