@@ -1,7 +1,7 @@
 // Training throughput on Beauty-shaped batches: one full optimiser step (batch, forward, loss,
 // backward, Adam) of each headline model with its default hyper-parameters, over batches of
-// Beauty's real sequences in an epoch's shuffled order. Reports sequences/s and, for SASRec,
-// the achieved rate of useful FLOPs (counted below) to read against BM_MatmulF32.
+// Beauty's real sequences in an epoch's shuffled order. Reports sequences/s and, for SASRec
+// and HM4SR, the achieved rate of useful FLOPs (counted below) to read against BM_MatmulF32.
 // Also the batcher alone: how fast training and evaluation batches are built.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
@@ -25,8 +25,32 @@ namespace {
 using namespace seqrec;
 using bench::beauty;
 using bench::beauty_split;
-using bench::beauty_with_text;
-using bench::beauty_with_text_split;
+
+// Which Beauty a model trains on: plain, with issue 5's one text modality (title and
+// categories), or with the two modalities of issue 25 (titles; categories).
+enum class Inputs { Plain, Text, TwoModalities };
+
+const Dataset& beauty_for(Inputs inputs) {
+  switch (inputs) {
+    case Inputs::Text:
+      return bench::beauty_with_text();
+    case Inputs::TwoModalities:
+      return bench::beauty_with_two_modalities();
+    default:
+      return beauty();
+  }
+}
+
+const LeaveOneOutSplit& split_for(Inputs inputs) {
+  switch (inputs) {
+    case Inputs::Text:
+      return bench::beauty_with_text_split();
+    case Inputs::TwoModalities:
+      return bench::beauty_with_two_modalities_split();
+    default:
+      return beauty_split();
+  }
+}
 
 // SASRec's useful FLOPs for one step, counted at real positions only (padding excluded),
 // forward then x3 for forward + backward:
@@ -47,6 +71,54 @@ double sasrec_useful_flops(const Batch& batch, const Params& params, int64_t num
   return 3 * forward;
 }
 
+// HM4SR's useful FLOPs for one step in its prefix mode (every row's last position the only
+// target), counted as for SASRec (2 per multiply-add, forward then x3), over the M streams
+// (ID + modalities):
+//   - each encoder: every layer but the last at every real token; the last layer's keys and
+//     values at every token, its query, output projection and feed-forward at the row's last
+//     token only (nothing else is read); attention 2·2·d per (query, key) pair;
+//   - PCL re-encodes the rows with at least one placeholder (floor(beta·length) >= 1) once per
+//     modality stream, the same way;
+//   - the Interactive MoE: M·d -> K·M·d at every token; CP: M·d -> categories at every token;
+//   - the full-softmax CE of the row's last position over the concatenated streams (M·d).
+// The Temporal MoE, time embedding, IDCL's [B, B] logits, LayerNorms and the optimiser are
+// not counted.
+double hm4sr_useful_flops(const Batch& batch, const Params& params, const Dataset& data) {
+  const double d = static_cast<double>(params.get_int("hidden"));
+  const double inner = static_cast<double>(params.get_int("inner"));
+  const double layers = static_cast<double>(params.get_int("layers"));
+  const auto modalities = params.get_string_list("modalities");
+  const bool all = std::find(modalities.begin(), modalities.end(), "all") != modalities.end();
+  const double streams =
+      1.0 + static_cast<double>(all ? data.item_features.size() : modalities.size());
+  const auto lengths = batch.lengths.to(torch::kDouble);
+  const double block_per_token = 8 * d * d + 4 * d * inner;
+  const double key_value_per_token = 4 * d * d;
+  const double last_per_row = 4 * d * d + 4 * d * inner;
+  auto encoder = [&](const torch::Tensor& rows_lengths) {
+    const double tokens = rows_lengths.sum().item<double>();
+    const double rows = static_cast<double>(rows_lengths.size(0));
+    const double attended = (rows_lengths * (rows_lengths + 1) / 2).sum().item<double>();
+    return (layers - 1) * (tokens * block_per_token + attended * 4 * d) +
+           tokens * key_value_per_token + rows * last_per_row + tokens * 4 * d;
+  };
+  const double tokens = lengths.sum().item<double>();
+  const double rows = static_cast<double>(batch.size());
+  double forward = streams * encoder(lengths);
+  if (params.get_float("pcl") > 0 && streams > 1) {
+    const auto with_placeholder = torch::floor(lengths * params.get_float("pcl_beta")).ge(1);
+    forward += (streams - 1) * encoder(lengths.index({with_placeholder}));
+  }
+  if (params.get_bool("interactive_moe")) {
+    const double experts = static_cast<double>(params.get_int("interactive_experts"));
+    forward += tokens * 2 * (streams * d) * (experts * streams * d);
+  }
+  if (params.get_float("cp") > 0)
+    forward += tokens * 2 * (streams * d) * static_cast<double>(data.category_tokens.size());
+  forward += rows * 2 * (streams * d) * static_cast<double>(data.num_items() + 1);
+  return 3 * forward;
+}
+
 // The benchmarks name their execution: padded (the reference) unless an assignment says
 // packed, whatever the trainer's default.
 std::vector<std::string> padded_unless_set(const std::vector<std::string>& assignments) {
@@ -59,13 +131,13 @@ std::vector<std::string> padded_unless_set(const std::vector<std::string>& assig
 class TrainingSteps {
  public:
   TrainingSteps(const std::string& model_name, const std::vector<std::string>& assignments,
-                Precision precision, bool with_text = false)
+                Precision precision, Inputs inputs = Inputs::Plain)
       : name_(model_name),
         precision_(precision),
         setup_(make_trial_setup(model_name, beauty().directory, nullptr, "",
                                 padded_unless_set(assignments), 42, 1, bench::device_name())),
-        data_(with_text ? beauty_with_text() : beauty()),
-        split_(with_text ? beauty_with_text_split() : beauty_split()),
+        data_(beauty_for(inputs)),
+        split_(split_for(inputs)),
         batcher_(split_, setup_.trainer.sample_mode, setup_.protocol.max_len) {
     torch::manual_seed(42);
     model_ = ModelRegistry::instance()
@@ -89,6 +161,9 @@ class TrainingSteps {
     Batch batch = batcher_.make_batch(order_, begin, end);
     if (name_ == "sasrec")
       flops_ += sasrec_useful_flops(batch, setup_.params, beauty().num_items());
+    // Counted for the prefix mode only (one target per row).
+    if (name_ == "hm4sr" && setup_.trainer.sample_mode == SampleMode::LastPosition)
+      flops_ += hm4sr_useful_flops(batch, setup_.params, data_);
     batch = batch.to(bench::device());
     if (setup_.trainer.packed) batch.pack_tokens();
     model_->prepare_training_batch(batch);
@@ -124,10 +199,19 @@ class TrainingSteps {
         (setup_.trainer.kernels.dropout_rng == DropoutRng::Counter ? ", counter dropout masks"
                                                                    : "") +
         (setup_.trainer.kernels.cross_entropy == CrossEntropyKernel::Fused ? ", fused CE" : "") +
-        (setup_.trainer.packed ? ", packed" : ", padded") + ", " + to_string(precision_));
+        (setup_.trainer.packed ? ", packed" : ", padded") + modalities() + ", " +
+        to_string(precision_));
   }
 
  private:
+  std::string modalities() const {
+    if (setup_.params.schema().find("modalities") == nullptr) return "";
+    std::string out;
+    for (const auto& m : setup_.params.get_string_list("modalities"))
+      out += (out.empty() ? "" : "+") + m;
+    return ", modalities " + out;
+  }
+
   std::string name_;
   Precision precision_;
   TrialSetup setup_;
@@ -145,9 +229,9 @@ class TrainingSteps {
 const std::vector<std::string> kSasrecCE{"loss=ce"};
 
 void train_step(benchmark::State& state, const std::string& model_name, Precision precision,
-                std::vector<std::string> assignments = {}, bool with_text = false) {
+                std::vector<std::string> assignments = {}, Inputs inputs = Inputs::Plain) {
   if (model_name == "sasrec") assignments.insert(assignments.begin(), "loss=ce");
-  TrainingSteps steps(model_name, assignments, precision, with_text);
+  TrainingSteps steps(model_name, assignments, precision, inputs);
   steps.warm_up();
   size_t begin = 0;
   for (auto _ : state) {
@@ -158,11 +242,13 @@ void train_step(benchmark::State& state, const std::string& model_name, Precisio
   steps.report(state);
 }
 
-// A whole epoch of SASRec (CE) per iteration: every batch of the order, the last one short, as
-// in training. The issue's targets are stated per epoch.
+// A whole epoch per iteration: every batch of the order, the last one short, as in training.
+// The issues' targets are stated per epoch. SASRec runs with the CE loss.
 struct EpochSetting {
   std::string name;  // after BM_TrainEpoch/ (and BM_TrainEpochBF16/)
   std::vector<std::string> assignments;
+  std::string model = "sasrec";
+  Inputs inputs = Inputs::Plain;
 };
 
 // SASRec as RecBole 1.2.1 runs it on Beauty (every prefix a sample, batch 256, 2 heads, inner
@@ -175,9 +261,9 @@ const std::vector<std::string> kRecBoleSasrec{"train_samples=last_position",
                                               "pre_norm=false"};
 
 void train_epoch(benchmark::State& state, Precision precision, const EpochSetting& setting) {
-  auto assignments = kSasrecCE;
+  auto assignments = setting.model == "sasrec" ? kSasrecCE : std::vector<std::string>{};
   assignments.insert(assignments.end(), setting.assignments.begin(), setting.assignments.end());
-  TrainingSteps steps("sasrec", assignments, precision);
+  TrainingSteps steps(setting.model, assignments, precision, setting.inputs);
   steps.warm_up();
   for (auto _ : state) {
     for (size_t begin = 0; begin < steps.epoch_samples(); begin += steps.batch_size())
@@ -253,11 +339,15 @@ void BM_EvaluationBatches(benchmark::State& state) {
       benchmark::Counter(512, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+bool has_model(const std::string& name) {
+  const auto names = ModelRegistry::instance().names();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 // Registered for each headline model this build has.
 const bool registered = [] {
   for (const char* name : {"sasrec", "bert4rec", "fame", "hm4sr"}) {
-    const auto names = ModelRegistry::instance().names();
-    if (std::find(names.begin(), names.end(), name) == names.end()) continue;
+    if (!has_model(name)) continue;
     benchmark::RegisterBenchmark(
         ("BM_TrainStep/" + std::string(name)).c_str(),
         [name](benchmark::State& s) { train_step(s, name, Precision::Float32); })
@@ -315,9 +405,21 @@ const bool registered = [] {
           train_step(
               s, "hm4sr", Precision::Float32,
               pack ? std::vector<std::string>{"execution=packed"} : std::vector<std::string>{},
-              /*with_text=*/true);
+              Inputs::Text);
         })
         ->Unit(benchmark::kMillisecond);
+  }
+  // HM4SR's epoch as issue 25 runs it (its defaults: every prefix a sample, batch 1,024; packed;
+  // titles and categories as two modalities), read against BM_TrainEpoch/sasrec_packed (SASRec's
+  // default epoch) of the same run: the issue's target is at most 6x. One run: ~2 minutes.
+  if (has_model("hm4sr")) {
+    const EpochSetting setting{
+        "hm4sr_packed", {packed, "modalities=text,category"}, "hm4sr", Inputs::TwoModalities};
+    benchmark::RegisterBenchmark(
+        ("BM_TrainEpoch/" + setting.name).c_str(),
+        [setting](benchmark::State& s) { train_epoch(s, Precision::Float32, setting); })
+        ->Unit(benchmark::kSecond)
+        ->Iterations(1);
   }
   return true;
 }();

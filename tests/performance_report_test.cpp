@@ -193,4 +193,29 @@ BOOST_AUTO_TEST_CASE(a_repeated_benchmark_is_read_as_its_median) {
   BOOST_TEST(contains(md, "(medians of 3 runs) | 30.0 s | 14.0 s | 2.14x | >= 2x: met |"), md);
 }
 
+// Issue 25: HM4SR's epoch as a multiple of SASRec's default (packed) epoch of the same run.
+BOOST_AUTO_TEST_CASE(hm4sr_epoch_is_read_against_sasrec_epoch_of_the_same_run) {
+  seqrec::PerformanceInputs in;
+  in.bench = sample_bench();
+  auto& rows = in.bench["benchmarks"];
+  rows.push_back(bench_row("BM_TrainEpoch/sasrec_packed/iterations:1", 12000.0,
+                           {{"sequences/s", 1875.0}, {"useful FLOP/s", 55e9}}));
+  rows.push_back(
+      bench_row("BM_TrainEpoch/hm4sr_packed/iterations:1", 84000.0,
+                {{"sequences/s", 1564.0}, {"useful FLOP/s", 50e9}, {"label", "hm4sr, packed"}}));
+  in.bench_path = "bench.json";
+  in.command = "bash scripts/bench.sh";
+  std::string md = seqrec::render_performance_markdown(in);
+  // 84 s at 50 GFLOP/s against 12 s at 55: 6.36x the work (ceiling 100 GFLOP/s).
+  BOOST_TEST(contains(md,
+                      "| hm4sr, packed | 84.0 | 12.0 | 7.00x | at most 6x: **not met** | 50.0 "
+                      "(50.0% of ceiling) | 55.0 (55.0% of ceiling) | 6.36x |"),
+             md);
+  // Not a SASRec epoch: no row of its own in the SASRec table.
+  BOOST_TEST(!contains(md, "| float32 | 84.0 |"), md);
+  rows.back()["cpu_time"] = 60000.0;
+  md = seqrec::render_performance_markdown(in);
+  BOOST_TEST(contains(md, "| 60.0 | 12.0 | 5.00x | at most 6x: met |"), md);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -204,7 +204,8 @@ void epoch_section(std::ostream& md, const Benchmarks& all, const Clock& clock, 
     const std::string name = epoch.at("name").get<std::string>();
     const std::string setting = name.substr(14, name.find('/', 14) - 14);
     const auto has = [&](const char* part) { return setting.find(part) != std::string::npos; };
-    if (has("recbole")) continue;  // another configuration: the packed-execution section
+    // Other configurations: the packed-execution and HM4SR sections.
+    if (has("recbole") || has("hm4sr")) continue;
     const std::string execution = has("packed") ? "packed (default)" : "padded";
     const std::string order = has("bucketed") ? "length-bucketed" : "shuffled (default)";
     const std::string kernels = has("fast_kernels") ? "fast" : "torch (default)";
@@ -228,7 +229,8 @@ void step_section(std::ostream& md, const Benchmarks& all, const Clock& clock, d
   md << "\n## Training steps on Beauty batches\n\n"
      << "One optimiser step (batching, forward, loss, backward, Adam) with each model's default "
         "hyper-parameters (SASRec with the CE loss, as above), on batches in the shuffled "
-        "order. Useful FLOPs are counted for SASRec only.\n\n"
+        "order. Useful FLOPs are counted for SASRec and for HM4SR in its prefix mode "
+        "(`bench/train_bench.cpp`).\n\n"
      << "| model | setting | ms/step | sequences/s | useful GFLOP/s | of ceiling |\n"
      << "|---|---|---:|---:|---:|---:|\n";
   auto step_row = [&](const json& step, const std::string& model) {
@@ -271,6 +273,15 @@ void step_split_section(std::ostream& md, const Benchmarks& all, const Clock& cl
   }
 }
 
+// A benchmark by its registered name: single-iteration benchmarks carry an "/iterations:1"
+// suffix.
+Benchmarks::const_iterator find_benchmark(const Benchmarks& all, const std::string& name) {
+  const auto exact = all.find(name);
+  if (exact != all.end()) return exact;
+  const auto next = all.lower_bound(name + "/iterations:");
+  return next != all.end() && next->first.rfind(name + "/iterations:", 0) == 0 ? next : all.end();
+}
+
 // Packed execution against the padded grid (issue 24): each ratio from two benchmarks of
 // this run. A row whose benchmarks are absent (a filtered run) is left out.
 void packed_section(std::ostream& md, const Benchmarks& all, const Clock& clock) {
@@ -292,13 +303,7 @@ void packed_section(std::ostream& md, const Benchmarks& all, const Clock& clock)
       {"SASRec validation pass (22,363 users): padded vs packed", "BM_ValidationPass/padded",
        "BM_ValidationPass/packed", "(reference)", 0.0},
   };
-  // Single-iteration benchmarks carry an "/iterations:1" suffix.
-  auto find = [&all](const std::string& name) {
-    const auto exact = all.find(name);
-    if (exact != all.end()) return exact;
-    const auto next = all.lower_bound(name + "/iterations:");
-    return next != all.end() && next->first.rfind(name + "/iterations:", 0) == 0 ? next : all.end();
-  };
+  const auto find = [&all](const std::string& name) { return find_benchmark(all, name); };
   bool header = false;
   for (const auto& r : rows) {
     const auto slow = find(r.slow), fast = find(r.fast);
@@ -336,6 +341,43 @@ void packed_section(std::ostream& md, const Benchmarks& all, const Clock& clock)
        << " ms for the bare score product of the same users and batches: " << fixed(ratio, 2)
        << "x; target at most 2.5x: " << verdict(ratio <= 2.5) << ".\n";
   }
+}
+
+// HM4SR's epoch as a multiple of SASRec's default epoch in the same run (issue 25: at most 6x
+// in HM4SR's prefix mode). Left out when either benchmark is absent.
+// The useful-FLOP ratio says what the time ratio would be if both ran at the same rate: the
+// part of the gap that is the models' work, not the kernels' efficiency.
+void hm4sr_section(std::ostream& md, const Benchmarks& all, const Clock& clock, double ceiling) {
+  const auto sasrec = find_benchmark(all, "BM_TrainEpoch/sasrec_packed");
+  const auto hm4sr = find_benchmark(all, "BM_TrainEpoch/hm4sr_packed");
+  if (sasrec == all.end() || hm4sr == all.end()) return;
+  const double sasrec_ms = clock.ms(sasrec->second), hm4sr_ms = clock.ms(hm4sr->second);
+  const double ratio = hm4sr_ms / sasrec_ms;
+  md << "\n## HM4SR's epoch against SASRec's\n\n"
+     << "HM4SR at its defaults (every prefix a sample, batch 1,024, CE + IDCL + CP + PCL, 4 + 4 "
+        "experts) with two modalities, titles and categories (issue 25's Beauty comparison), "
+        "against SASRec's default epoch (CE), both packed, in the same run. Useful FLOPs as "
+        "counted in `bench/train_bench.cpp`; their ratio is the time ratio both would have at "
+        "the same rate.\n\n"
+     << "| HM4SR setting | HM4SR s/epoch | SASRec s/epoch | HM4SR / SASRec | target | HM4SR "
+        "useful GFLOP/s | SASRec useful GFLOP/s | useful-FLOP ratio |\n"
+     << "|---|---:|---:|---:|---|---:|---:|---:|\n"
+     << "| " << hm4sr->second.value("label", "") << " | " << fixed(hm4sr_ms / 1e3, 1) << " | "
+     << fixed(sasrec_ms / 1e3, 1) << " | " << fixed(ratio, 2)
+     << "x | at most 6x: " << verdict(ratio <= 6.0) << " | ";
+  const bool counted =
+      hm4sr->second.contains("useful FLOP/s") && sasrec->second.contains("useful FLOP/s");
+  if (!counted) {
+    md << "- | - | - |\n";
+    return;
+  }
+  const double hm4sr_rate = clock.rate(hm4sr->second, "useful FLOP/s");
+  const double sasrec_rate = clock.rate(sasrec->second, "useful FLOP/s");
+  auto rate = [&](double r) {
+    return fixed(r / 1e9, 1) + " (" + fixed(100 * r / 1e9 / ceiling, 1) + "% of ceiling)";
+  };
+  md << rate(hm4sr_rate) << " | " << rate(sasrec_rate) << " | "
+     << fixed(hm4sr_rate * hm4sr_ms / (sasrec_rate * sasrec_ms), 2) << "x |\n";
 }
 
 void batching_section(std::ostream& md, const Benchmarks& all, const Clock& clock) {
@@ -400,6 +442,7 @@ std::string render_performance_markdown(const PerformanceInputs& in) {
   step_section(md, all, clock, ceiling);
   step_split_section(md, all, clock);
   packed_section(md, all, clock);
+  hm4sr_section(md, all, clock, ceiling);
   batching_section(md, all, clock);
   memory_section(md, in);
   return md.str();
