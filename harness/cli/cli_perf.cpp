@@ -18,6 +18,7 @@ struct PerfOptions {
   std::string bench;
   std::vector<std::string> trials;
   std::string out = "results/performance.md";
+  std::string command;  // empty: scripts/bench.sh for the JSON's device
 };
 
 nlohmann::json read_json(const std::string& path) {
@@ -36,8 +37,9 @@ void run_perf_report(const PerfOptions& o) {
   inputs.bench_path = o.bench;
   const std::string device =
       inputs.bench.value("context", nlohmann::json::object()).value("device", std::string("cpu"));
-  inputs.command = device == "cpu" ? "bash scripts/bench.sh"
-                                   : "SEQREC_BENCH_DEVICE=" + device + " bash scripts/bench.sh";
+  inputs.command = !o.command.empty() ? o.command
+                   : device == "cpu"  ? "bash scripts/bench.sh"
+                                      : "SEQREC_BENCH_DEVICE=" + device + " bash scripts/bench.sh";
   for (const auto& trial : o.trials)
     inputs.memory_trials.push_back(read_json(trial + "/result.json"));
   write_file_atomic(o.out, render_performance_markdown(inputs));
@@ -57,6 +59,10 @@ void add_perf_report_command(CLI::App& app) {
                   "trial folder whose result.json gives the peak memory of a training run "
                   "(repeat for several; a padded and a packed one are compared)");
   cmd->add_option("--out", o->out, "Markdown file to write")->capture_default_str();
+  cmd->add_option("--command", o->command,
+                  "the command that wrote the JSON, as the page names it (default: bash "
+                  "scripts/bench.sh, with SEQREC_BENCH_DEVICE for a device run); for a filtered "
+                  "run of seqrec_bench");
   cmd->callback([o] { run_perf_report(*o); });
 }
 
