@@ -261,6 +261,72 @@ BOOST_AUTO_TEST_CASE(pcl_leaves_out_sequences_too_short_for_a_placeholder) {
   BOOST_TEST(parts_of(model.loss(mixed)).at("pcl") > 0.0);
 }
 
+// aux_at=every_target on one whole row is prefix training on its prefixes, one row each: with
+// dropout off and the same weights, the same CE and IDCL, anchor by anchor (target 5 twice:
+// the same-target mask too), padded and packed. CP (each item once per row instead of once per
+// prefix) and PCL (placeholders drawn per row) are left out.
+BOOST_AUTO_TEST_CASE(whole_sequence_training_reads_each_prefix_as_prefix_training_does) {
+  const std::vector<std::string> common{"dropout=0", "attn_dropout=0", "cp=0", "pcl=0"};
+  auto whole_keys = common;
+  whole_keys.insert(whole_keys.end(), {"aux_at=every_target", "train_samples=all_positions"});
+  auto whole = build_model("hm4sr", synthetic_dataset(), whole_keys);
+  auto prefixes = build_model("hm4sr", synthetic_dataset(), common);
+  const std::vector<int64_t> items{3, 5, 7, 5, 11, 13}, next{5, 7, 5, 11, 13, 15};
+  Batch row = batch_of(torch::tensor(items, torch::kInt64).unsqueeze(0));
+  row.targets = torch::tensor(next, torch::kInt64).unsqueeze(0);
+  auto prefix_items = torch::zeros({6, 6}, torch::kInt64);
+  for (int64_t r = 0; r < 6; ++r)
+    for (int64_t j = 0; j <= r; ++j) prefix_items[r][j] = items[static_cast<size_t>(j)];
+  Batch rows = last_position_batch(prefix_items, next);
+  for (const bool packed : {false, true}) {
+    BOOST_TEST_CONTEXT((packed ? "packed" : "padded")) {
+      Batch a = row, b = rows;
+      if (packed) {
+        a.pack_tokens();
+        b.pack_tokens();
+      }
+      whole->model->train();
+      prefixes->model->train();
+      const auto whole_parts = parts_of(whole->model->loss(a));
+      const auto prefix_parts = parts_of(prefixes->model->loss(b));
+      BOOST_TEST(part_names(whole->model->loss(a)) == (std::set<std::string>{"ce", "idcl"}));
+      for (const char* part : {"ce", "idcl"})
+        BOOST_TEST(whole_parts.at(part) == prefix_parts.at(part),
+                   boost::test_tools::tolerance(1e-5));
+    }
+  }
+  // Default aux_at=last reads only the row's last position: IDCL over one anchor.
+  auto last =
+      build_model("hm4sr", synthetic_dataset(),
+                  {"dropout=0", "attn_dropout=0", "cp=0", "pcl=0", "train_samples=all_positions"});
+  last->model->train();
+  BOOST_TEST(parts_of(last->model->loss(row)).at("idcl") == 0.0,
+             boost::test_tools::tolerance(1e-6));
+}
+
+// PCL with aux_at=every_target keeps a position when its prefix holds a placeholder: rows too
+// short for one give no PCL, and a longer row brings it back.
+BOOST_AUTO_TEST_CASE(whole_sequence_pcl_reads_positions_whose_prefix_holds_a_placeholder) {
+  auto built = build_model("hm4sr", synthetic_dataset(),
+                           {"aux_at=every_target", "train_samples=all_positions"});
+  auto& model = model_as<HM4SRImpl>(*built);
+  model.train();
+  auto with_targets = [](Batch b, const torch::Tensor& next) {
+    b.targets = next;
+    return b;
+  };
+  auto short_rows = with_targets(batch_of(torch::tensor({{3, 5, 7}, {4, 6, 0}}, torch::kInt64)),
+                                 torch::tensor({{5, 7, 9}, {6, 10, 0}}, torch::kInt64));
+  BOOST_TEST(parts_of(model.loss(short_rows)).at("pcl") == 0.0);
+  auto long_row = with_targets(batch_of(torch::tensor({{3, 5, 7, 9, 11, 13}}, torch::kInt64)),
+                               torch::tensor({{5, 7, 9, 11, 13, 15}}, torch::kInt64));
+  auto loss = model.loss(long_row);
+  BOOST_TEST(parts_of(loss).at("pcl") > 0.0);
+  loss.total.backward();
+  for (const auto& p : model.parameters())
+    if (p.grad().defined()) BOOST_TEST(torch::isfinite(p.grad()).all().item<bool>());
+}
+
 BOOST_AUTO_TEST_CASE(each_ablation_switch_changes_the_parameter_set_or_the_loss_as_it_should) {
   const Dataset& data = synthetic_dataset();
   auto full = build_model("hm4sr", data);

@@ -156,6 +156,9 @@ BOOST_AUTO_TEST_CASE(hm4sr_packed_equals_padded) {
   check_packed_equals_padded("hm4sr", synthetic_dataset(),
                              with(kNoDropout, {"interactive_moe=false", "temporal_moe=false"}),
                              "12");
+  // Whole-sequence training: IDCL and PCL at every position with a target.
+  check_packed_equals_padded("hm4sr", synthetic_dataset(),
+                             with(kNoDropout, {"aux_at=every_target"}), "12");
 }
 
 BOOST_AUTO_TEST_CASE(sasrec_mm_packed_equals_padded) {

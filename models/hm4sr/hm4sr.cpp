@@ -275,6 +275,15 @@ ParamSchema HM4SRImpl::schema() {
                 0.0, 1.0);
   s.float_param("pcl_temperature", 1.0,
                 "PCL temperature (default 1.0, " + config + ": phcl_temperature)", 1e-6, 1000.0);
+  s.string_param(
+      "aux_at", "last",
+      "where IDCL and PCL read the sequence: last = each row's last position (the authors' "
+      "prefix training, where a row is one prefix); every_target = every position with a "
+      "target, each standing for the prefix that ends there (whole-sequence training: "
+      "train_samples=all_positions, all of a user's prefixes in one pass, PCL's placeholders "
+      "drawn once per row and a position kept when its prefix holds one)",
+      {"last", "every_target"});
+  s.added_after_recorded_trials("aux_at");
   return s.extend(with_default_sources(
       next_item_loss_schema("ce"), "HM4SR",
       {{"loss",
@@ -289,6 +298,7 @@ HM4SRImpl::HM4SRImpl(const ModelContext& c)
       pcl_weight(c.params.get_float("pcl")),
       pcl_beta(c.params.get_float("pcl_beta")),
       pcl_temperature(c.params.get_float("pcl_temperature")),
+      aux_every_target(c.params.get_string("aux_at") == "every_target"),
       loss_options(next_item_loss_options(c.params)) {
   const auto o = transformer_options(c.params);
   const int64_t d = o.dim();
@@ -481,45 +491,62 @@ LossParts HM4SRImpl::loss(const Batch& batch) {
   const bool with_pcl = placeholders->size() > 0;
   Encoded encoded;
   torch::Tensor ce;
-  std::vector<torch::Tensor> last_hidden;  // [B, d] per stream at each row's last position
+  Readout readout;
+  // Without aux_at=every_target: each row's last position, where it has a target (in every
+  // sample mode, the next item after the whole row).
+  const auto last_targets = batch.last_targets();
+  const auto rows = last_targets.gt(0);
+  if (aux_every_target) {
+    readout.at = batch.target_mask();
+    readout.targets = batch.targets.index({readout.at});
+  } else {
+    const int64_t L = batch.items.size(1);
+    readout.at = torch::arange(L, batch.lengths.options())
+                     .unsqueeze(0)
+                     .eq(batch.lengths.unsqueeze(1) - 1)
+                     .logical_and(rows.unsqueeze(1));
+    readout.targets = last_targets.index({rows});
+  }
   if (batch.packed.defined()) {
     const PackedTargets t = packed_targets(batch);
     encoded = encode_packed(batch, tables, /*with_time=*/with_pcl, t.last_only);
     ce = packed_next_item_loss(t.states(torch::cat(encoded.hidden, -1)), t.targets,
                                torch::cat(tables, 1), loss_options);
-    for (const auto& h : encoded.hidden)
-      last_hidden.push_back(t.last_only ? h : h.index_select(0, batch.packed.last));
+    for (const auto& h : encoded.hidden) {
+      if (aux_every_target)  // t's positions are every target's, in row order
+        readout.hidden.push_back(t.states(h));
+      else
+        readout.hidden.push_back(
+            (t.last_only ? h : h.index_select(0, batch.packed.last)).index({rows}));
+    }
   } else {
     encoded = encode(batch, tables, /*with_time=*/with_pcl);
     auto mask = batch.target_mask();
     ce = next_item_loss(torch::cat(encoded.hidden, -1).index({mask}), batch.targets.index({mask}),
                         torch::cat(tables, 1), loss_options);
-    for (const auto& h : encoded.hidden) last_hidden.push_back(batch.last_position(h));
+    for (const auto& h : encoded.hidden) {
+      readout.hidden.push_back(aux_every_target ? h.index({readout.at})
+                                                : batch.last_position(h).index({rows}));
+    }
   }
   LossParts out{ce, {{"ce", ce}}};
-  add_auxiliary_losses(batch, tables, encoded, last_hidden, out);
+  add_auxiliary_losses(batch, tables, encoded, readout, out);
   return out;
 }
 
 void HM4SRImpl::add_auxiliary_losses(const Batch& batch, const std::vector<torch::Tensor>& tables,
-                                     const Encoded& encoded,
-                                     const std::vector<torch::Tensor>& last_hidden,
+                                     const Encoded& encoded, const Readout& readout,
                                      LossParts& out) {
   auto add = [&](const std::string& name, double weight, const torch::Tensor& part) {
     out.total = out.total + weight * part;
     out.parts.emplace_back(name, part);
   };
   const bool packed = batch.packed.defined();
-  // The sequence-level tasks read each row's last position: in every sample mode it carries
-  // the row's next item.
-  auto last_targets = batch.last_targets();
-  auto rows = last_targets.gt(0);
 
   if (idcl_weight > 0) {
-    auto targets = last_targets.index({rows});
     add("idcl", idcl_weight,
-        contrast(last_hidden[0].index({rows}), embedding->item(targets), idcl_temperature,
-                 targets));
+        contrast(readout.hidden[0], embedding->item(readout.targets), idcl_temperature,
+                 readout.targets));
   }
 
   if (category_head) {
@@ -533,36 +560,44 @@ void HM4SRImpl::add_auxiliary_losses(const Batch& batch, const std::vector<torch
 
   if (placeholders->size() > 0) {
     auto chosen = placeholder_positions(batch.lengths, batch.items.size(1), pcl_beta);
-    // Rows without a placeholder would contrast a sequence with itself up to dropout.
-    auto kept = rows.logical_and(chosen.any(1));
-    auto targets = last_targets.index({kept});
-    // The kept rows' inputs with placeholders, re-encoded and read at their last position.
+    // A read position is kept when its prefix holds a placeholder: otherwise it would contrast
+    // a sequence with itself up to dropout. At each row's last position: the row has one.
+    const auto kept_at = readout.at.logical_and(chosen.cumsum(1).gt(0));
+    const auto kept_rows = kept_at.any(1);
+    const auto kept = kept_at.index({readout.at});  // [P]: which read positions
+    const auto targets = readout.targets.index({kept});
+    // The kept rows' inputs with placeholders, re-encoded and read where kept.
     std::function<torch::Tensor(size_t, const torch::Tensor&)> reencoded;
     torch::Tensor where, time_kept;
     std::vector<torch::Tensor> streams_kept;
     if (packed) {
-      const auto tokens = batch.packed.tokens_of_rows(kept);
-      const auto layout = batch.packed.subset(kept);
+      const auto tokens = batch.packed.tokens_of_rows(kept_rows);
+      const auto layout = batch.packed.subset(kept_rows);
       where = batch.packed.pack(chosen).index({tokens}).unsqueeze(-1);
       time_kept = encoded.embedded.time.index({tokens});
       for (const auto& s : encoded.embedded.streams) streams_kept.push_back(s.index({tokens}));
-      reencoded = [this, layout](size_t m, const torch::Tensor& x) {
-        return encode_stream_packed(m, x, layout, /*last_only=*/true);
+      const bool last_only = !aux_every_target;
+      const auto read = batch.packed.pack(kept_at).index({tokens});
+      reencoded = [this, layout, last_only, read](size_t m, const torch::Tensor& x) {
+        auto h = encode_stream_packed(m, x, layout, last_only);
+        return last_only ? h : h.index({read});
       };
     } else {
-      auto lengths = batch.lengths.index({kept});
-      where = chosen.index({kept}).unsqueeze(-1);
-      time_kept = encoded.embedded.time.index({kept});
-      for (const auto& s : encoded.embedded.streams) streams_kept.push_back(s.index({kept}));
-      reencoded = [this, lengths](size_t m, const torch::Tensor& x) {
-        return Batch::gather_last(encode_stream(m, x), lengths);
+      auto lengths = batch.lengths.index({kept_rows});
+      where = chosen.index({kept_rows}).unsqueeze(-1);
+      time_kept = encoded.embedded.time.index({kept_rows});
+      for (const auto& s : encoded.embedded.streams) streams_kept.push_back(s.index({kept_rows}));
+      const auto read = kept_at.index({kept_rows});
+      reencoded = [this, lengths, read](size_t m, const torch::Tensor& x) {
+        auto h = encode_stream(m, x);
+        return aux_every_target ? h.index({read}) : Batch::gather_last(h, lengths);
       };
     }
     std::vector<torch::Tensor> per_modality;
-    for (size_t m = 1; m < last_hidden.size(); ++m) {
+    for (size_t m = 1; m < readout.hidden.size(); ++m) {
       auto placeholder = placeholders[m - 1]->as<torch::nn::LinearImpl>()->forward(time_kept);
       auto augmented = torch::where(where, placeholder, streams_kept[m]);
-      per_modality.push_back(contrast(last_hidden[m].index({kept}), reencoded(m, augmented),
+      per_modality.push_back(contrast(readout.hidden[m].index({kept}), reencoded(m, augmented),
                                       pcl_temperature, targets));
     }
     add("pcl", pcl_weight, torch::stack(per_modality).mean());

@@ -123,15 +123,22 @@ class HM4SRImpl : public SequentialRecommenderImpl {
                         bool with_time, bool last_only);
   // [N+1, d] per stream: the ID embedding, then each modality's projected features (row 0 zero).
   std::vector<torch::Tensor> candidate_tables();
-  // The auxiliary losses (IDCL, CP, PCL) added to `out`; `last_hidden` [B, d] per stream at
-  // each row's last position.
+  // Where the sequence-level tasks (IDCL, PCL) read the encoders: `at` [B, L] marks the
+  // positions (each row's last one with a target, or with aux_at=every_target every position
+  // with a target); `hidden` [P, d] per stream and `targets` [P] are theirs, row by row.
+  struct Readout {
+    torch::Tensor at;
+    std::vector<torch::Tensor> hidden;
+    torch::Tensor targets;
+  };
+  // The auxiliary losses (IDCL, CP, PCL) added to `out`.
   void add_auxiliary_losses(const Batch& batch, const std::vector<torch::Tensor>& tables,
-                            const Encoded& encoded, const std::vector<torch::Tensor>& last_hidden,
-                            LossParts& out);
+                            const Encoded& encoded, const Readout& readout, LossParts& out);
 
   std::vector<std::string> stream_names;  // "id", then the modalities
   std::vector<torch::Tensor> features;    // frozen [N+1, F_m] buffers, one per modality
   double idcl_weight, idcl_temperature, cp_weight, pcl_weight, pcl_beta, pcl_temperature;
+  bool aux_every_target;     // aux_at=every_target
   torch::Tensor categories;  // [N+1, C] multi-hot buffer, CP on
 
   // Registration order matters: with one stream, both MoEs off, no stream LayerNorm and no
