@@ -1,5 +1,7 @@
 #include "baselines/sasrec.h"
 
+#include <string>
+
 #include "core/errors.h"
 #include "models/layers/initializers.h"
 #include "models/layers/transformer_schema.h"
@@ -28,9 +30,12 @@ ParamSchema SASRecImpl::schema() {
                 "alike (RecTools: the model's dropout)",
                 0.0, 0.95);
   s.string_param("init", "normal",
-                 "normal: N(0, 0.02) weights, zero biases (SASRec's PyTorch ports, RecBole); "
-                 "xavier_normal: every weight matrix and table (RecTools)",
-                 {"normal", "xavier_normal"});
+                 "normal: N(0, 0.02) weights, zero biases (RecBole); normal_torch_mha: the same "
+                 "but the attention's query, key and value projections Xavier-uniform over their "
+                 "stacked [3d, d] matrix, as nn.MultiheadAttention leaves them in SASRec's "
+                 "PyTorch port (pmixer, Klenitskiy & Vasilev); xavier_normal: every weight "
+                 "matrix and table (RecTools)",
+                 {"normal", "normal_torch_mha", "xavier_normal"});
   for (const char* key : {"emb_scale", "positions", "kang_block", "item_dropout", "init"})
     s.added_after_recorded_trials(key);
   return s;
@@ -41,15 +46,15 @@ namespace {
 // The published-SASRec details; models built on SASRec whose schemas lack the keys (CL4SRec,
 // DuoRec) get the defaults.
 struct SASRecDetails {
-  bool sqrt_scale = true, from_end = false, kang = false, xavier = false;
+  bool sqrt_scale = true, from_end = false, kang = false;
+  std::string init = "normal";
   double item_dropout = 0.0;
 };
 
 SASRecDetails details_of(const Params& p) {
   if (!p.schema().find("kang_block")) return {};
   return {p.get_string("emb_scale") == "sqrt_hidden", p.get_string("positions") == "from_end",
-          p.get_bool("kang_block"), p.get_string("init") == "xavier_normal",
-          p.get_float("item_dropout")};
+          p.get_bool("kang_block"), p.get_string("init"), p.get_float("item_dropout")};
 }
 
 }  // namespace
@@ -67,8 +72,10 @@ SASRecImpl::SASRecImpl(const ModelContext& c) : loss_options(next_item_loss_opti
   embedding->positions_from_end = details.from_end;
   encoder = register_module("encoder", TransformerEncoder(options));
   item_dropout = register_module("item_dropout", Dropout(details.item_dropout));
-  if (details.xavier)
+  if (details.init == "xavier_normal")
     init_weights_xavier_normal(*this);
+  else if (details.init == "normal_torch_mha")
+    init_weights_normal_torch_mha(*this);
   else
     init_weights_normal(*this);
 }

@@ -86,6 +86,27 @@ BOOST_AUTO_TEST_CASE(xavier_normal_initialisation) {
   BOOST_TEST(block->feed_forward->in->bias.abs().sum().item<double>() == 0.0);
 }
 
+// normal_torch_mha: the attention's q, k, v uniform within sqrt(6 / (d + 3d)) (Xavier over
+// the stacked [3d, d] in_proj) with zero biases; everything else as init=normal.
+BOOST_AUTO_TEST_CASE(normal_torch_mha_initialisation) {
+  const Dataset& data = synthetic_dataset();
+  auto built = build_model("sasrec", data, {"hidden=64", "init=normal_torch_mha"});
+  auto& model = model_as<SASRecImpl>(*built);
+  const double bound = std::sqrt(6.0 / (64.0 + 3 * 64.0));
+  for (const auto& b : model.encoder->blocks->children()) {
+    const auto& attention = b->as<TransformerBlockImpl>()->attention;
+    for (const auto& w : {attention->q->weight, attention->k->weight, attention->v->weight}) {
+      BOOST_TEST(w.abs().max().item<double>() <= bound);
+      // Uniform on [-b, b]: std b / sqrt(3).
+      BOOST_TEST(std::abs(w.std().item<double>() / (bound / std::sqrt(3.0)) - 1.0) < 0.1);
+    }
+    BOOST_TEST(attention->q->bias.abs().sum().item<double>() == 0.0);
+    BOOST_TEST(std::abs(attention->out->weight.std().item<double>() / 0.02 - 1.0) < 0.1);
+  }
+  BOOST_TEST(std::abs(model.embedding->item->weight.slice(0, 1).std().item<double>() / 0.02 - 1.0) <
+             0.1);
+}
+
 // Item-table dropout acts in training only, on the input look-up and the output scores alike;
 // in evaluation the model is the one without it (same seed, same weights).
 BOOST_AUTO_TEST_CASE(item_dropout_acts_in_training_only) {

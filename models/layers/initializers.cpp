@@ -1,5 +1,9 @@
 #include "models/layers/initializers.h"
 
+#include <cmath>
+
+#include "models/layers/attention.h"
+
 namespace seqrec {
 
 void init_weights_normal(torch::nn::Module& module, double std) {
@@ -28,6 +32,21 @@ void init_weights_xavier_normal(torch::nn::Module& module) {
     } else if (auto* emb = m->as<torch::nn::EmbeddingImpl>()) {
       torch::nn::init::xavier_normal_(emb->weight);
       if (emb->options.padding_idx()) emb->weight[*emb->options.padding_idx()].zero_();
+    }
+  }
+}
+
+void init_weights_normal_torch_mha(torch::nn::Module& module, double std) {
+  init_weights_normal(module, std);
+  torch::NoGradGuard no_grad;
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    auto* attention = m->as<MultiHeadAttentionImpl>();
+    if (attention == nullptr) continue;
+    const double d = static_cast<double>(attention->q->weight.size(1));
+    const double bound = std::sqrt(6.0 / (d + 3 * d));  // fan_in d, fan_out 3d
+    for (auto* projection : {&attention->q, &attention->k, &attention->v}) {
+      (*projection)->weight.uniform_(-bound, bound);
+      if ((*projection)->bias.defined()) (*projection)->bias.zero_();
     }
   }
 }

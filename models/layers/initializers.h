@@ -15,6 +15,12 @@ void init_weights_normal(torch::nn::Module& module, double std = 0.02);
 // stay zero.
 void init_weights_xavier_normal(torch::nn::Module& module);
 
+// init_weights_normal, except the attention's query, key and value projections: Xavier-uniform
+// over their stacked [3d, d] matrix with zero biases, as torch's nn.MultiheadAttention
+// initialises its in_proj. SASRec's PyTorch port (pmixer/SASRec.pytorch, and Klenitskiy &
+// Vasilev's copy) draws N(0, 0.02) for Linear layers only, which skips that matrix.
+void init_weights_normal_torch_mha(torch::nn::Module& module, double std = 0.02);
+
 // Xavier-uniform GRU weight matrices (RecBole's GRU4Rec/NARM initialisation); biases keep
 // PyTorch's default.
 void init_gru_xavier(torch::nn::GRU& gru);
