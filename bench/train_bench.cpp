@@ -30,25 +30,19 @@ using bench::beauty_split;
 // categories), or with the two modalities of issue 25 (titles; categories).
 enum class Inputs { Plain, Text, TwoModalities };
 
-const Dataset& beauty_for(Inputs inputs) {
-  switch (inputs) {
-    case Inputs::Text:
-      return bench::beauty_with_text();
-    case Inputs::TwoModalities:
-      return bench::beauty_with_two_modalities();
-    default:
-      return beauty();
-  }
-}
+struct BeautyInputs {
+  const Dataset& data;
+  const LeaveOneOutSplit& split;
+};
 
-const LeaveOneOutSplit& split_for(Inputs inputs) {
+BeautyInputs beauty_inputs(Inputs inputs) {
   switch (inputs) {
     case Inputs::Text:
-      return bench::beauty_with_text_split();
+      return {bench::beauty_with_text(), bench::beauty_with_text_split()};
     case Inputs::TwoModalities:
-      return bench::beauty_with_two_modalities_split();
+      return {bench::beauty_with_two_modalities(), bench::beauty_with_two_modalities_split()};
     default:
-      return beauty_split();
+      return {beauty(), beauty_split()};
   }
 }
 
@@ -139,8 +133,8 @@ class TrainingSteps {
         precision_(precision),
         setup_(make_trial_setup(model_name, beauty().directory, nullptr, "",
                                 padded_unless_set(assignments), 42, 1, bench::device_name())),
-        data_(beauty_for(inputs)),
-        split_(split_for(inputs)),
+        data_(beauty_inputs(inputs).data),
+        split_(beauty_inputs(inputs).split),
         batcher_(split_, setup_.trainer.sample_mode, setup_.protocol.max_len) {
     torch::manual_seed(42);
     model_ = ModelRegistry::instance()
