@@ -113,6 +113,13 @@ stage_sweep() {
     "$build/seqrec" features text --dataset beauty --fields title,categories --dim 128 \
       --out data/beauty || return 1
   fi
+  # HM4SR's Beauty sweep: titles and categories as two modalities (docs/reproducing.md).
+  if grep -q '"data/beauty-mm"' "$spec" && [[ ! -f data/beauty-mm/beauty.category.npy ]]; then
+    "$build/seqrec" features text --dataset beauty --fields title --dim 128 --name text \
+      --out data/beauty-mm || return 1
+    "$build/seqrec" features text --dataset data/beauty-mm --fields categories --dim 128 \
+      --name category || return 1
+  fi
   timeout --signal=TERM --kill-after=20 "${SEQREC_SWEEP_SECONDS:-240}" \
     "$build/seqrec" sweep "$spec" --device cuda --jobs "${SEQREC_SWEEP_JOBS:-8}" --threads 2
   local rc=$?

@@ -174,6 +174,32 @@ BOOST_AUTO_TEST_CASE(bad_spec_through_the_cli_exits_2_with_one_line) {
   BOOST_TEST(std::count(r.output.begin(), r.output.end(), '\n') == 1);
 }
 
+// --list keeps its columns aligned when a variant name or dataset path is longer than the
+// header: every row's seed column ends where the header's does.
+BOOST_AUTO_TEST_CASE(list_columns_line_up_with_long_variant_names) {
+  ScratchDir dir;
+  json j = {{"name", "x"},
+            {"datasets", {"ml-100k"}},
+            {"seeds", {1}},
+            {"models",
+             {{{"model", "sasrec"},
+               {"variants",
+                {{"a_rather_long_variant_name", {{"hidden", 32}}}, {"b", {{"layers", 1}}}}}}}}};
+  auto r = run_cli("sweep " + write_spec(dir, j) + " --list");
+  BOOST_TEST_INFO(r.output);
+  BOOST_TEST(r.exit_code == 0);
+  std::istringstream lines(r.output);
+  std::string line;
+  std::getline(lines, line);  // "sweep x: ..."
+  std::vector<size_t> seed_ends;
+  while (std::getline(lines, line)) {
+    const auto keys = line.find(line.rfind("keys") != std::string::npos ? "  keys" : "  {");
+    if (keys != std::string::npos) seed_ends.push_back(keys);
+  }
+  BOOST_TEST(seed_ends.size() == 4u);  // the header and three trials
+  for (const auto end : seed_ends) BOOST_TEST(end == seed_ends.front());
+}
+
 BOOST_AUTO_TEST_CASE(sweep_with_a_failed_trial_exits_3_and_a_rerun_that_skips_it_exits_0) {
   for (const std::string jobs : {"1", "2"}) {
     ScratchDir dir;

@@ -1,6 +1,7 @@
 // `seqrec sweep SPEC`: expand, list, run (resumable, parallel), or hand to Slurm.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -49,12 +50,21 @@ const char* state_name(TrialState s) {
 void print_list(const SweepSpec& spec) {
   std::printf("sweep %s: %zu trials -> %s\n", spec.name.c_str(), spec.trials.size(),
               spec.out.c_str());
-  std::printf("%5s  %-16s  %-7s  %-10s  %-10s  %-12s  %6s  %s\n", "trial", "id", "state", "dataset",
-              "model", "variant", "seed", "keys");
+  // Columns as wide as their longest entry, so long dataset paths and variant names line up.
+  int dataset_width = 10, model_width = 10, variant_width = 12;
+  for (const auto& t : spec.trials) {
+    dataset_width = std::max(dataset_width, static_cast<int>(t.dataset.size()));
+    model_width = std::max(model_width, static_cast<int>(t.model.size()));
+    variant_width = std::max(variant_width, static_cast<int>(t.variant.size()));
+  }
+  std::printf("%5s  %-16s  %-7s  %-*s  %-*s  %-*s  %6s  %s\n", "trial", "id", "state",
+              dataset_width, "dataset", model_width, "model", variant_width, "variant", "seed",
+              "keys");
   for (const auto& t : spec.trials)
-    std::printf("%5lld  %-16s  %-7s  %-10s  %-10s  %-12s  %6llu  %s\n",
+    std::printf("%5lld  %-16s  %-7s  %-*s  %-*s  %-*s  %6llu  %s\n",
                 static_cast<long long>(t.index), t.id.c_str(), state_name(trial_state(spec, t)),
-                t.dataset.c_str(), t.model.c_str(), t.variant.empty() ? "-" : t.variant.c_str(),
+                dataset_width, t.dataset.c_str(), model_width, t.model.c_str(), variant_width,
+                t.variant.empty() ? "-" : t.variant.c_str(),
                 static_cast<unsigned long long>(t.seed), t.keys.dump().c_str());
 }
 
