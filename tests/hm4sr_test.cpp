@@ -250,6 +250,10 @@ BOOST_AUTO_TEST_CASE(pcl_leaves_out_sequences_too_short_for_a_placeholder) {
   auto loss = model.loss(short_rows);
   BOOST_TEST(parts_of(loss).at("pcl") == 0.0);
   BOOST_TEST(std::isfinite(loss.total.item<double>()));
+  // Packed too: no row to re-encode is an empty layout, not an error.
+  Batch packed_rows = short_rows;
+  packed_rows.pack_tokens();
+  BOOST_TEST(parts_of(model.loss(packed_rows)).at("pcl") == 0.0);
   loss.total.backward();
   for (const auto& p : model.parameters())
     if (p.grad().defined()) BOOST_TEST(torch::isfinite(p.grad()).all().item<bool>());
@@ -317,14 +321,24 @@ BOOST_AUTO_TEST_CASE(whole_sequence_pcl_reads_positions_whose_prefix_holds_a_pla
   };
   auto short_rows = with_targets(batch_of(torch::tensor({{3, 5, 7}, {4, 6, 0}}, torch::kInt64)),
                                  torch::tensor({{5, 7, 9}, {6, 10, 0}}, torch::kInt64));
-  BOOST_TEST(parts_of(model.loss(short_rows)).at("pcl") == 0.0);
   auto long_row = with_targets(batch_of(torch::tensor({{3, 5, 7, 9, 11, 13}}, torch::kInt64)),
                                torch::tensor({{5, 7, 9, 11, 13, 15}}, torch::kInt64));
-  auto loss = model.loss(long_row);
-  BOOST_TEST(parts_of(loss).at("pcl") > 0.0);
-  loss.total.backward();
-  for (const auto& p : model.parameters())
-    if (p.grad().defined()) BOOST_TEST(torch::isfinite(p.grad()).all().item<bool>());
+  for (const bool packed : {false, true}) {
+    BOOST_TEST_CONTEXT((packed ? "packed" : "padded")) {
+      Batch short_batch = short_rows, long_batch = long_row;
+      if (packed) {
+        short_batch.pack_tokens();
+        long_batch.pack_tokens();
+      }
+      BOOST_TEST(parts_of(model.loss(short_batch)).at("pcl") == 0.0);
+      model.zero_grad();
+      auto loss = model.loss(long_batch);
+      BOOST_TEST(parts_of(loss).at("pcl") > 0.0);
+      loss.total.backward();
+      for (const auto& p : model.parameters())
+        if (p.grad().defined()) BOOST_TEST(torch::isfinite(p.grad()).all().item<bool>());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(each_ablation_switch_changes_the_parameter_set_or_the_loss_as_it_should) {

@@ -77,6 +77,8 @@ torch::Tensor MultiHeadAttentionImpl::forward_packed(const torch::Tensor& query,
               .index_select(0, g.real_cells));
     }
   }
+  // A layout without rows (e.g. HM4SR's PCL when no row holds a placeholder): no output rows.
+  if (outputs.empty()) return out(queries_in.narrow(0, 0, 0));
   const auto& order = last_of_row ? layout.group_order_of_row : layout.group_order_of_token;
   return out(torch::cat(outputs).index_select(0, order));
 }
