@@ -570,17 +570,17 @@ void HM4SRImpl::add_auxiliary_losses(const Batch& batch, const std::vector<torch
     std::function<torch::Tensor(size_t, const torch::Tensor&)> reencoded;
     torch::Tensor where, time_kept;
     std::vector<torch::Tensor> streams_kept;
+    const bool every_target = aux_every_target;
     if (packed) {
       const auto tokens = batch.packed.tokens_of_rows(kept_rows);
       const auto layout = batch.packed.subset(kept_rows);
       where = batch.packed.pack(chosen).index({tokens}).unsqueeze(-1);
       time_kept = encoded.embedded.time.index({tokens});
       for (const auto& s : encoded.embedded.streams) streams_kept.push_back(s.index({tokens}));
-      const bool last_only = !aux_every_target;
       const auto read = batch.packed.pack(kept_at).index({tokens});
-      reencoded = [this, layout, last_only, read](size_t m, const torch::Tensor& x) {
-        auto h = encode_stream_packed(m, x, layout, last_only);
-        return last_only ? h : h.index({read});
+      reencoded = [this, layout, every_target, read](size_t m, const torch::Tensor& x) {
+        auto h = encode_stream_packed(m, x, layout, /*last_only=*/!every_target);
+        return every_target ? h.index({read}) : h;
       };
     } else {
       auto lengths = batch.lengths.index({kept_rows});
@@ -588,9 +588,9 @@ void HM4SRImpl::add_auxiliary_losses(const Batch& batch, const std::vector<torch
       time_kept = encoded.embedded.time.index({kept_rows});
       for (const auto& s : encoded.embedded.streams) streams_kept.push_back(s.index({kept_rows}));
       const auto read = kept_at.index({kept_rows});
-      reencoded = [this, lengths, read](size_t m, const torch::Tensor& x) {
+      reencoded = [this, lengths, every_target, read](size_t m, const torch::Tensor& x) {
         auto h = encode_stream(m, x);
-        return aux_every_target ? h.index({read}) : Batch::gather_last(h, lengths);
+        return every_target ? h.index({read}) : Batch::gather_last(h, lengths);
       };
     }
     std::vector<torch::Tensor> per_modality;
