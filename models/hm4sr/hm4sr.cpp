@@ -95,28 +95,26 @@ TimeEmbeddingImpl::TimeEmbeddingImpl(int64_t dim, int64_t buckets, double scale,
 
 torch::Tensor TimeEmbeddingImpl::forward(const torch::Tensor& timestamps,
                                          const torch::Tensor& lengths) {
-  const int64_t d = absolute->options.out_features();
   auto buckets =
       interval_buckets(timestamps, lengths, interval_scale, interval->options.num_embeddings() - 1);
-  // Shifted and scaled in float64: raw Unix seconds in float32 are 128 s apart at today's dates.
-  auto t = ((timestamps.to(torch::kFloat64) - origin) / unit)
-               .masked_fill(Batch::real_positions(lengths, timestamps.size(1)).logical_not(), 0.0)
-               .to(absolute->weight.scalar_type())
-               .unsqueeze(-1);
-  auto frequency =
-      torch::pow(10000.0, -torch::arange(d, absolute->weight.options()) / static_cast<double>(d));
-  return torch::cat({interval(buckets), torch::cos(absolute(t) * frequency)}, -1);
+  // Padding reads the origin, so its absolute time is 0.
+  auto seconds =
+      timestamps.to(torch::kFloat64)
+          .masked_fill(Batch::real_positions(lengths, timestamps.size(1)).logical_not(), origin);
+  return embed(buckets, seconds);
 }
 
 torch::Tensor TimeEmbeddingImpl::forward_packed(const torch::Tensor& timestamps,
                                                 const TokenLayout& layout) {
+  auto buckets = interval_buckets(timestamps, layout.real.sum(1), interval_scale,
+                                  interval->options.num_embeddings() - 1);
+  return embed(layout.pack(buckets), layout.pack(timestamps).to(torch::kFloat64));
+}
+
+torch::Tensor TimeEmbeddingImpl::embed(const torch::Tensor& buckets, const torch::Tensor& seconds) {
   const int64_t d = absolute->options.out_features();
-  const auto lengths = layout.real.sum(1);
-  auto buckets = layout.pack(interval_buckets(timestamps, lengths, interval_scale,
-                                              interval->options.num_embeddings() - 1));
-  auto t = ((layout.pack(timestamps).to(torch::kFloat64) - origin) / unit)
-               .to(absolute->weight.scalar_type())
-               .unsqueeze(-1);
+  // Shifted and scaled in float64: raw Unix seconds in float32 are 128 s apart at today's dates.
+  auto t = ((seconds - origin) / unit).to(absolute->weight.scalar_type()).unsqueeze(-1);
   auto frequency =
       torch::pow(10000.0, -torch::arange(d, absolute->weight.options()) / static_cast<double>(d));
   return torch::cat({interval(buckets), torch::cos(absolute(t) * frequency)}, -1);
@@ -135,37 +133,22 @@ InteractiveMoEImpl::InteractiveMoEImpl(int64_t streams, int64_t d, int64_t k)
 }
 
 InteractiveMoEImpl::Output InteractiveMoEImpl::forward(const std::vector<torch::Tensor>& streams) {
-  auto x = torch::cat(streams, -1);
-  const int64_t B = x.size(0), L = x.size(1);
-  auto mixture = experts(x).view({B, L, num_experts, num_streams, dim});
+  auto x = torch::cat(streams, -1);  // [..., M·d]: [B, L, M·d] padded, [T, M·d] packed
+  auto shape = x.sizes().vec();
+  shape.back() = num_experts;
+  shape.push_back(num_streams);
+  shape.push_back(dim);
+  auto mixture = experts(x).view(shape);  // [..., K, M, d]
   std::vector<torch::Tensor> per_stream;
   for (int64_t m = 0; m < num_streams; ++m) {
     auto gate = gates[m]->as<torch::nn::LinearImpl>()->forward(streams[static_cast<size_t>(m)]);
     per_stream.push_back(torch::softmax(gate, -1));
   }
   Output out;
-  out.gates = torch::stack(per_stream, 2);                               // [B, L, M, K]
-  auto mixed = torch::einsum("blmk,blkmd->blmd", {out.gates, mixture});  // [B, L, M, d]
+  out.gates = torch::stack(per_stream, -2);                                 // [..., M, K]
+  auto mixed = torch::einsum("...mk,...kmd->...md", {out.gates, mixture});  // [..., M, d]
   for (int64_t m = 0; m < num_streams; ++m)
-    out.streams.push_back(streams[static_cast<size_t>(m)] + weight[m] * mixed.select(2, m));
-  return out;
-}
-
-InteractiveMoEImpl::Output InteractiveMoEImpl::forward_packed(
-    const std::vector<torch::Tensor>& streams) {
-  auto x = torch::cat(streams, -1);
-  const int64_t T = x.size(0);
-  auto mixture = experts(x).view({T, num_experts, num_streams, dim});
-  std::vector<torch::Tensor> per_stream;
-  for (int64_t m = 0; m < num_streams; ++m) {
-    auto gate = gates[m]->as<torch::nn::LinearImpl>()->forward(streams[static_cast<size_t>(m)]);
-    per_stream.push_back(torch::softmax(gate, -1));
-  }
-  Output out;
-  out.gates = torch::stack(per_stream, 1);                            // [T, M, K]
-  auto mixed = torch::einsum("tmk,tkmd->tmd", {out.gates, mixture});  // [T, M, d]
-  for (int64_t m = 0; m < num_streams; ++m)
-    out.streams.push_back(streams[static_cast<size_t>(m)] + weight[m] * mixed.select(1, m));
+    out.streams.push_back(streams[static_cast<size_t>(m)] + weight[m] * mixed.select(-2, m));
   return out;
 }
 
@@ -439,7 +422,7 @@ HM4SRImpl::Embedded HM4SRImpl::embed_packed(const Batch& batch,
   for (const auto& table : tables)
     out.streams.push_back(torch::embedding(table, items) * embedding->scale + positions);
   if (interactive) {
-    auto mixed = interactive->forward_packed(out.streams);
+    auto mixed = interactive(out.streams);
     out.streams = std::move(mixed.streams);
     out.interactive_gates = mixed.gates;
   }

@@ -40,22 +40,25 @@ class TimeEmbeddingImpl : public torch::nn::Module {
   torch::nn::Embedding interval{nullptr};
   torch::nn::Linear absolute{nullptr};
   double interval_scale, origin, unit;
+
+ private:
+  // Buckets [...] and float64 Unix seconds [...] -> [..., 2d].
+  torch::Tensor embed(const torch::Tensor& buckets, const torch::Tensor& seconds);
 };
 TORCH_MODULE(TimeEmbedding);
 
-// K experts, each a linear map of the concatenated streams [B, L, M·d] to M·d (held as one
+// K experts, each a linear map of the concatenated streams [..., M·d] to M·d (held as one
 // M·d -> K·M·d map); stream m's softmax gate reads its own slice, and stream m adds
-// weight_m * (its slice of the gated expert mixture) to itself.
+// weight_m * (its slice of the gated expert mixture) to itself. Position-wise, so padded
+// [B, L, d] and packed [T, d] streams take the same path.
 class InteractiveMoEImpl : public torch::nn::Module {
  public:
   InteractiveMoEImpl(int64_t streams, int64_t dim, int64_t experts);
   struct Output {
-    std::vector<torch::Tensor> streams;  // updated, [B, L, d] each
-    torch::Tensor gates;                 // [B, L, M, K]
+    std::vector<torch::Tensor> streams;  // updated, [..., d] each
+    torch::Tensor gates;                 // [..., M, K]
   };
   Output forward(const std::vector<torch::Tensor>& streams);
-  // Packed streams [T, d] each: streams [T, d], gates [T, M, K].
-  Output forward_packed(const std::vector<torch::Tensor>& streams);
 
   int64_t num_streams, dim, num_experts;
   torch::nn::Linear experts{nullptr};
