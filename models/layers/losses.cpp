@@ -105,7 +105,7 @@ PackedTargets packed_targets(const Batch& batch) {
   auto targets = layout.pack(batch.targets);
   auto carries = targets.gt(0);
   auto at_last = carries.index_select(0, layout.last);
-  out.last_only = carries.sum().item<int64_t>() == at_last.sum().item<int64_t>();
+  out.last_only = carries.sum().eq(at_last.sum()).item<bool>();  // one device sync, not two
   if (out.last_only) {
     out.rows = at_last;
     out.targets = targets.index_select(0, layout.last).index({at_last});
