@@ -93,6 +93,8 @@ BOOST_AUTO_TEST_CASE(a_sweep_spec_takes_a_preset_under_its_base) {
   BOOST_TEST(loaded.preset == "klenitskiy2023-ml1m");
   BOOST_REQUIRE(loaded.trials.size() == 2u);
   BOOST_TEST(loaded.trials[0].keys["max_len"] == 200);
+  BOOST_TEST(loaded.trials[0].keys["init"] == "normal_torch_mha");  // SASRec only
+  BOOST_TEST(!loaded.trials[1].keys.contains("init"));
   BOOST_TEST(loaded.trials[0].keys["epochs"] == 3);  // base over the preset's 100
   BOOST_TEST(loaded.trials[1].keys["mask_prob"] == 0.2);
   spec["preset"] = "nope";
