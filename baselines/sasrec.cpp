@@ -34,9 +34,17 @@ ParamSchema SASRecImpl::schema() {
                  "but the attention's query, key and value projections Xavier-uniform over their "
                  "stacked [3d, d] matrix, as nn.MultiheadAttention leaves them in SASRec's "
                  "PyTorch port (pmixer, Klenitskiy & Vasilev); xavier_normal: every weight "
-                 "matrix and table (RecTools)",
-                 {"normal", "normal_torch_mha", "xavier_normal"});
-  for (const char* key : {"emb_scale", "positions", "kang_block", "item_dropout", "init"})
+                 "matrix and table; rectools: xavier_normal as RecTools' torch modules take it "
+                 "(query, key and value as one stacked [3d, d] matrix, feed-forward biases "
+                 "uniform)",
+                 {"normal", "normal_torch_mha", "xavier_normal", "rectools"});
+  s.bool_param("attend_padding", false,
+               "every position also attends to the zeroed slots of its row's window left-padded "
+               "to max_len, whose keys and values are the attention's biases, as when no "
+               "key-padding mask is set (RecTools' SASRec, the eSASRec benchmark's SASRec+SS; "
+               "pmixer's port); needs kang_block=true");
+  for (const char* key :
+       {"emb_scale", "positions", "kang_block", "item_dropout", "init", "attend_padding"})
     s.added_after_recorded_trials(key);
   return s;
 }
@@ -49,12 +57,17 @@ struct SASRecDetails {
   bool sqrt_scale = true, from_end = false, kang = false;
   std::string init = "normal";
   double item_dropout = 0.0;
+  bool attend_padding = false;
 };
 
 SASRecDetails details_of(const Params& p) {
   if (!p.schema().find("kang_block")) return {};
-  return {p.get_string("emb_scale") == "sqrt_hidden", p.get_string("positions") == "from_end",
-          p.get_bool("kang_block"), p.get_string("init"), p.get_float("item_dropout")};
+  return {p.get_string("emb_scale") == "sqrt_hidden",
+          p.get_string("positions") == "from_end",
+          p.get_bool("kang_block"),
+          p.get_string("init"),
+          p.get_float("item_dropout"),
+          p.get_bool("attend_padding")};
 }
 
 }  // namespace
@@ -66,6 +79,11 @@ SASRecImpl::SASRecImpl(const ModelContext& c) : loss_options(next_item_loss_opti
     throw InputError(
         "kang_block=true needs pre_norm=true: Kang's block normalises before "
         "each sub-layer");
+  if (details.attend_padding && !options.kang())
+    throw InputError(
+        "attend_padding=true needs kang_block=true: only Kang's block reads keys and values "
+        "from the unnormalised input, where a zeroed padding slot projects to the bias");
+  if (details.attend_padding) padded_window = c.max_len;
   embedding =
       register_module("embedding", SequenceEmbedding(c.data.num_items(), c.max_len, options.dim(),
                                                      options.dropout(), details.sqrt_scale));
@@ -76,6 +94,8 @@ SASRecImpl::SASRecImpl(const ModelContext& c) : loss_options(next_item_loss_opti
     init_weights_xavier_normal(*this);
   else if (details.init == "normal_torch_mha")
     init_weights_normal_torch_mha(*this);
+  else if (details.init == "rectools")
+    init_weights_rectools(*this);
   else
     init_weights_normal(*this);
 }
@@ -84,16 +104,22 @@ torch::Tensor SASRecImpl::item_table() { return item_dropout(embedding->item->we
 
 bool SASRecImpl::drops_items() const { return is_training() && item_dropout->p > 0.0; }
 
+torch::Tensor SASRecImpl::zero_slots(const torch::Tensor& lengths) const {
+  if (padded_window == 0) return {};
+  return (padded_window - lengths).clamp_min(0);
+}
+
 torch::Tensor SASRecImpl::encode(const torch::Tensor& items, const torch::Tensor& table) {
   auto x = table.defined() ? embedding->forward_from_table(items, table) : embedding(items);
-  return encoder(x, causal_mask(items.size(1), items.device()));
+  return encoder(x, causal_mask(items.size(1), items.device()), zero_slots(items.ne(0).sum(1)));
 }
 
 torch::Tensor SASRecImpl::encode_packed(const torch::Tensor& items, const TokenLayout& layout,
                                         bool last_only, const torch::Tensor& table) {
   auto x = table.defined() ? embedding->forward_packed_from_table(items, layout, table)
                            : embedding->forward_packed(items, layout);
-  return encoder->forward_packed(x, layout, AttentionScope::Causal, last_only);
+  return encoder->forward_packed(x, layout, AttentionScope::Causal, last_only,
+                                 zero_slots(layout.real.sum(1)));
 }
 
 torch::Tensor SASRecImpl::last_states(const Batch& batch) {

@@ -29,10 +29,15 @@ class SASRecImpl : public SequentialRecommenderImpl {
   TransformerEncoder encoder{nullptr};
   Dropout item_dropout{nullptr};
   NextItemLossOptions loss_options;
+  // attend_padding=true: the width of the left-padded window whose zeroed slots every query
+  // also attends to (max_len); 0 = off.
+  int64_t padded_window = 0;
 
  private:
   torch::Tensor item_table();  // the item table after item-table dropout
   bool drops_items() const;
+  // [B] padded slots of each row's window (max_len - length), or undefined when off.
+  torch::Tensor zero_slots(const torch::Tensor& lengths) const;
 };
 
 }  // namespace seqrec

@@ -130,6 +130,10 @@ BOOST_AUTO_TEST_CASE(sasrec_packed_equals_padded) {
   check_packed_equals_padded("sasrec", beauty_dataset(),
                              with(kNoDropout, {"loss=ce", "kang_block=true", "positions=from_end",
                                                "emb_scale=none", "init=xavier_normal"}));
+  check_packed_equals_padded(
+      "sasrec", beauty_dataset(),
+      with(kNoDropout, {"loss=ce", "kang_block=true", "positions=from_end", "emb_scale=none",
+                        "init=xavier_normal", "attend_padding=true"}));
   // Sequences longer than max_len: every row full.
   check_packed_equals_padded("sasrec", ml100k_dataset(), with(kNoDropout, {"loss=ce"}), "12");
 }

@@ -1,5 +1,5 @@
 // The keys in which published SASRecs differ (issue 26): Kang's block, positions from the end,
-// no sqrt(d) scaling, item-table dropout, Xavier-normal initialisation.
+// no sqrt(d) scaling, item-table dropout, Xavier-normal initialisation, attention to padding.
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
@@ -133,6 +133,101 @@ BOOST_AUTO_TEST_CASE(rectools_sasrec_beats_popularity_on_ml100k) {
   check_beats_popularity("sasrec",
                          {"loss=ce", "kang_block=true", "positions=from_end", "emb_scale=none",
                           "item_dropout=0.2", "init=xavier_normal", "epochs=30", "patience=30"});
+}
+
+// attend_padding: the zero slots of attention.h against the window they stand for, built out:
+// each row's items at the right end of a max_len window, the padded slots zeroed before every
+// block and no key masked but the future (RecTools' SASRec without a key-padding mask).
+BOOST_AUTO_TEST_CASE(zero_slots_equal_a_materialised_left_padded_window) {
+  torch::manual_seed(11);
+  const int64_t B = 4, L = 6, W = 9, d = 8;
+  TransformerEncoder encoder(
+      TransformerOptions(d, 2).inner(16).layers(2).activation("relu").kang(true));
+  encoder->eval();
+  torch::NoGradGuard no_grad;
+  // Non-zero biases, so the slots' keys and values are not zero.
+  for (auto& p : encoder->named_parameters())
+    if (p.key().find("bias") != std::string::npos) p.value().normal_(0.0, 0.5);
+  const auto lengths = torch::tensor({3, 6, 1, 4}, torch::kLong);
+  const auto real = torch::arange(L).unsqueeze(0).lt(lengths.unsqueeze(1));
+  const auto x = torch::randn({B, L, d}) * real.unsqueeze(-1);
+
+  auto window = torch::zeros({B, W, d});
+  auto window_real = torch::zeros({B, W}, torch::kBool);
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t n = lengths[b].item<int64_t>();
+    window[b].narrow(0, W - n, n).copy_(x[b].narrow(0, 0, n));
+    window_real[b].narrow(0, W - n, n).fill_(true);
+  }
+  auto h = window;
+  for (auto& block : *encoder->blocks)
+    h = block->as<TransformerBlockImpl>()->forward(h * window_real.unsqueeze(-1),
+                                                   causal_mask(W, h.device()));
+  h = encoder->final_norm(h);
+
+  const auto slots = W - lengths;
+  const auto padded = encoder->forward(x, causal_mask(L, x.device()), slots);
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t n = lengths[b].item<int64_t>();
+    BOOST_TEST(torch::allclose(padded[b].narrow(0, 0, n), h[b].narrow(0, W - n, n), 1e-5, 1e-6));
+  }
+  const auto layout = TokenLayout::of(lengths, L);
+  const auto packed =
+      encoder->forward_packed(layout.pack(x), layout, AttentionScope::Causal, false, slots);
+  BOOST_TEST(torch::allclose(packed, layout.pack(padded), 1e-5, 1e-6));
+  const auto last =
+      encoder->forward_packed(layout.pack(x), layout, AttentionScope::Causal, true, slots);
+  BOOST_TEST(torch::allclose(last, packed.index_select(0, layout.last), 1e-5, 1e-6));
+  // Without slots the padding changes the states: the test above is not vacuous.
+  BOOST_TEST(!torch::allclose(encoder->forward(x, causal_mask(L, x.device())), padded, 1e-3, 1e-3));
+}
+
+// Attention dropout keeps or drops each zero slot on its own, so the output stays unbiased:
+// its mean over many draws is the output without dropout.
+BOOST_AUTO_TEST_CASE(attention_dropout_over_zero_slots_is_unbiased) {
+  torch::manual_seed(12);
+  MultiHeadAttention attention(MultiHeadAttentionOptions(4, 1).dropout(0.5));
+  torch::NoGradGuard no_grad;
+  attention->k->bias.normal_(0.0, 1.0);
+  attention->v->bias.fill_(1.0);
+  const auto x = torch::randn({1, 2, 4});
+  const auto slots = torch::tensor({5}, torch::kLong);
+  const auto allowed = causal_mask(2, x.device());
+  attention->eval();
+  const auto expected = attention->forward(x, x, allowed, slots);
+  attention->train();
+  auto sum = torch::zeros_like(expected);
+  const int draws = 20000;
+  for (int i = 0; i < draws; ++i) sum += attention->forward(x, x, allowed, slots);
+  BOOST_TEST(torch::allclose(sum / draws, expected, 0.03, 0.03));
+}
+
+BOOST_AUTO_TEST_CASE(attend_padding_needs_kangs_block) {
+  const Dataset& data = synthetic_dataset();
+  BOOST_CHECK_THROW(build_model("sasrec", data, {"attend_padding=true"}), InputError);
+  auto built = build_model("sasrec", data, {"attend_padding=true", "kang_block=true"});
+  BOOST_TEST(model_as<SASRecImpl>(*built).padded_window == built->setup.protocol.max_len);
+}
+
+BOOST_AUTO_TEST_CASE(rectools_initialisation) {
+  const Dataset& data = synthetic_dataset();
+  auto built = build_model("sasrec", data, {"hidden=64", "inner=64", "init=rectools"});
+  auto& model = model_as<SASRecImpl>(*built);
+  for (const auto& b : model.encoder->blocks->children()) {
+    const auto& block = *b->as<TransformerBlockImpl>();
+    const auto& attention = block.attention;
+    // One [3d, d] matrix: std sqrt(2 / 4d); the output projection a [d, d] one: sqrt(2 / 2d).
+    const auto qkv = torch::cat({attention->q->weight, attention->k->weight, attention->v->weight});
+    BOOST_TEST(std::abs(qkv.std().item<double>() / std::sqrt(2.0 / 256.0) - 1.0) < 0.05);
+    BOOST_TEST(
+        std::abs(attention->out->weight.std().item<double>() / std::sqrt(2.0 / 128.0) - 1.0) < 0.1);
+    BOOST_TEST(attention->k->bias.abs().sum().item<double>() == 0.0);
+    // Feed-forward biases uniform on +-1/sqrt(64): std 1/(8 sqrt 3).
+    const auto bias = block.feed_forward->in->bias;
+    BOOST_TEST(bias.abs().max().item<double>() <= 1.0 / 8.0);
+    BOOST_TEST(std::abs(bias.std().item<double>() * 8.0 * std::sqrt(3.0) - 1.0) < 0.3);
+  }
+  BOOST_TEST(model.embedding->item->weight[0].abs().sum().item<double>() == 0.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

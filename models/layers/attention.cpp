@@ -24,18 +24,50 @@ torch::Tensor merge_heads(const torch::Tensor& x) {
 }
 
 torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                     const torch::Tensor& allowed, Dropout& dropout) {
-  auto logits = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
+                     const torch::Tensor& allowed, Dropout& dropout, const ZeroSlots& zero_slots) {
+  const double scale = std::sqrt(static_cast<double>(q.size(-1)));
+  auto logits = torch::matmul(q, k.transpose(-2, -1)) / scale;
   if (allowed.defined()) logits = logits.masked_fill(allowed.logical_not(), -1e9);
-  return torch::matmul(dropout(torch::softmax(logits, -1)), v);
+  if (!zero_slots.defined()) return torch::matmul(dropout(torch::softmax(logits, -1)), v);
+
+  const auto count = zero_slots.count.to(q.scalar_type());
+  const auto has_slots = count.gt(0);
+  auto slot_logit = (q * zero_slots.key).sum(-1, /*keepdim=*/true) / scale;  // [B, H, Lq, 1]
+  slot_logit = torch::where(has_slots, slot_logit + count.clamp_min(1).log(),
+                            torch::full({}, -1e9, slot_logit.options()));
+  const int64_t Lk = logits.size(-1);
+  auto weights = torch::softmax(torch::cat({logits, slot_logit}, -1), -1);
+  auto slot_weight = weights.narrow(-1, Lk, 1);
+  if (dropout->is_training() && dropout->p > 0.0) {
+    // Each of the `count` slots is kept with probability 1 - p: Binomial(count, 1 - p) kept.
+    const double keep = 1.0 - dropout->p;
+    auto counts = count.expand_as(slot_weight).contiguous();
+    auto kept = torch::binomial(counts, torch::full_like(counts, keep));
+    slot_weight = slot_weight * kept / (counts.clamp_min(1) * keep);
+  }
+  return torch::matmul(dropout(weights.narrow(-1, 0, Lk)), v) + slot_weight * zero_slots.value;
 }
+
+namespace {
+
+// The zero slots of rows with `count` [n] padded slots each: key and value are the biases.
+ZeroSlots zero_slots_of(const torch::Tensor& count, const MultiHeadAttentionImpl& attention) {
+  if (!count.defined()) return {};
+  const int64_t H = attention.options.heads(), dh = attention.options.dim() / H;
+  return {count.view({-1, 1, 1, 1}), attention.k->bias.view({1, H, 1, dh}),
+          attention.v->bias.view({1, H, 1, dh})};
+}
+
+}  // namespace
 
 torch::Tensor MultiHeadAttentionImpl::forward(const torch::Tensor& query,
                                               const torch::Tensor& context,
-                                              const torch::Tensor& allowed) {
+                                              const torch::Tensor& allowed,
+                                              const torch::Tensor& zero_slots) {
   const auto H = options.heads();
-  auto heads = attend(split_heads(q(query), H), split_heads(k(context), H),
-                      split_heads(v(context), H), allowed, attn_dropout);
+  auto heads =
+      attend(split_heads(q(query), H), split_heads(k(context), H), split_heads(v(context), H),
+             allowed, attn_dropout, zero_slots_of(zero_slots, *this));
   return out(merge_heads(heads));
 }
 
@@ -45,7 +77,8 @@ torch::Tensor MultiHeadAttentionImpl::forward(const torch::Tensor& query,
 torch::Tensor MultiHeadAttentionImpl::forward_packed(const torch::Tensor& query,
                                                      const torch::Tensor& context,
                                                      const TokenLayout& layout,
-                                                     AttentionScope scope, PackedQueries queries) {
+                                                     AttentionScope scope, PackedQueries queries,
+                                                     const torch::Tensor& zero_slots) {
   const auto H = options.heads(), d = options.dim();
   const bool last_of_row = queries == PackedQueries::LastOfRow;
   // Padding cells read the appended zero row.
@@ -62,19 +95,21 @@ torch::Tensor MultiHeadAttentionImpl::forward_packed(const torch::Tensor& query,
       return split_heads(t.index_select(0, g.cells).view({n, w, d}), H);
     };
     const auto padding_keys_masked = g.real.view({n, 1, 1, w});
+    const auto slots = zero_slots_of(
+        zero_slots.defined() ? zero_slots.index_select(0, g.rows) : zero_slots, *this);
     if (last_of_row) {
       auto q_rows = queries_in.index_select(0, g.rows).view({n, 1, H, d / H}).transpose(1, 2);
-      outputs.push_back(
-          merge_heads(attend(q_rows, grid(keys), grid(values), padding_keys_masked, attn_dropout))
-              .squeeze(1));
+      outputs.push_back(merge_heads(attend(q_rows, grid(keys), grid(values), padding_keys_masked,
+                                           attn_dropout, slots))
+                            .squeeze(1));
     } else {
       // Causal: a real query's keys up to itself are all real.
       const auto allowed =
           scope == AttentionScope::Causal ? causal_mask(w, keys.device()) : padding_keys_masked;
-      outputs.push_back(
-          merge_heads(attend(grid(queries_in), grid(keys), grid(values), allowed, attn_dropout))
-              .flatten(0, 1)
-              .index_select(0, g.real_cells));
+      outputs.push_back(merge_heads(attend(grid(queries_in), grid(keys), grid(values), allowed,
+                                           attn_dropout, slots))
+                            .flatten(0, 1)
+                            .index_select(0, g.real_cells));
     }
   }
   // A layout without rows (e.g. HM4SR's PCL when no row holds a placeholder): no output rows.

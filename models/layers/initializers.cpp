@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "models/layers/attention.h"
+#include "models/layers/transformer.h"
 
 namespace seqrec {
 
@@ -47,6 +48,24 @@ void init_weights_normal_torch_mha(torch::nn::Module& module, double std) {
     for (auto* projection : {&attention->q, &attention->k, &attention->v}) {
       (*projection)->weight.uniform_(-bound, bound);
       if ((*projection)->bias.defined()) (*projection)->bias.zero_();
+    }
+  }
+}
+
+void init_weights_rectools(torch::nn::Module& module) {
+  init_weights_xavier_normal(module);
+  torch::NoGradGuard no_grad;
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    if (auto* attention = m->as<MultiHeadAttentionImpl>()) {
+      const double d = static_cast<double>(attention->q->weight.size(1));
+      const double std = std::sqrt(2.0 / (d + 3 * d));  // fan_in d, fan_out 3d
+      for (auto* projection : {&attention->q, &attention->k, &attention->v})
+        (*projection)->weight.normal_(0.0, std);
+    } else if (auto* feed_forward = m->as<FeedForwardImpl>()) {
+      for (auto* linear : {&feed_forward->in, &feed_forward->out}) {
+        const double bound = 1.0 / std::sqrt(static_cast<double>((*linear)->weight.size(1)));
+        (*linear)->bias.uniform_(-bound, bound);
+      }
     }
   }
 }

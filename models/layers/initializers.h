@@ -21,6 +21,13 @@ void init_weights_xavier_normal(torch::nn::Module& module);
 // Vasilev's copy) draws N(0, 0.02) for Linear layers only, which skips that matrix.
 void init_weights_normal_torch_mha(torch::nn::Module& module, double std = 0.02);
 
+// RecTools' initialisation as it lands on torch modules: Xavier-normal for every parameter of
+// two or more dimensions, where nn.MultiheadAttention holds the query, key and value
+// projections as one [3d, d] matrix (std sqrt(2 / 4d), not sqrt(2 / 2d) per projection) with
+// zero biases, and the feed-forward Linear layers keep PyTorch's uniform(+-1/sqrt(fan_in))
+// biases. LayerNorms 1 and 0; padding rows stay zero.
+void init_weights_rectools(torch::nn::Module& module);
+
 // Xavier-uniform GRU weight matrices (RecBole's GRU4Rec/NARM initialisation); biases keep
 // PyTorch's default.
 void init_gru_xavier(torch::nn::GRU& gru);

@@ -32,10 +32,14 @@ TransformerBlockImpl::TransformerBlockImpl(const TransformerOptions& o) : option
   dropout = register_module("dropout", Dropout(o.dropout()));
 }
 
-torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
+torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed,
+                                            const torch::Tensor& zero_slots) {
+  // Only Kang's block reads keys and values from the unnormalised input, where a zeroed slot
+  // projects to the bias; the others would read LayerNorm(0), its bias.
+  TORCH_CHECK(!zero_slots.defined() || options.kang(), "zero slots need Kang's block");
   if (options.kang()) {
     auto q = attention_norm(x);
-    auto u = feed_forward_norm(q + attention(q, x, allowed));
+    auto u = feed_forward_norm(q + attention(q, x, allowed, zero_slots));
     return u + dropout(feed_forward(u));
   }
   if (options.pre_norm()) {
@@ -49,15 +53,17 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch:
 
 torch::Tensor TransformerBlockImpl::forward_packed(const torch::Tensor& x,
                                                    const TokenLayout& layout, AttentionScope scope,
-                                                   PackedQueries queries) {
+                                                   PackedQueries queries,
+                                                   const torch::Tensor& zero_slots) {
+  TORCH_CHECK(!zero_slots.defined() || options.kang(), "zero slots need Kang's block");
   // With LastOfRow the residual stream continues from each row's last token only.
   auto rows = [&](const torch::Tensor& t) {
     return queries == PackedQueries::LastOfRow ? t.index_select(0, layout.last) : t;
   };
   if (options.kang()) {
     auto q = attention_norm(x);
-    auto u =
-        feed_forward_norm(rows(q) + attention->forward_packed(rows(q), x, layout, scope, queries));
+    auto u = feed_forward_norm(
+        rows(q) + attention->forward_packed(rows(q), x, layout, scope, queries, zero_slots));
     return u + dropout(feed_forward(u));
   }
   if (options.pre_norm()) {
@@ -78,22 +84,25 @@ TransformerEncoderImpl::TransformerEncoderImpl(const TransformerOptions& o) : op
         "final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim()}).eps(1e-8)));
 }
 
-torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& x,
-                                              const torch::Tensor& allowed) {
+torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed,
+                                              const torch::Tensor& zero_slots) {
   auto h = x;
-  for (auto& block : *blocks) h = block->as<TransformerBlockImpl>()->forward(h, allowed);
+  for (auto& block : *blocks)
+    h = block->as<TransformerBlockImpl>()->forward(h, allowed, zero_slots);
   return final_norm ? final_norm(h) : h;
 }
 
 torch::Tensor TransformerEncoderImpl::forward_packed(const torch::Tensor& x,
                                                      const TokenLayout& layout,
-                                                     AttentionScope scope, bool last_only) {
+                                                     AttentionScope scope, bool last_only,
+                                                     const torch::Tensor& zero_slots) {
   auto h = x;
   const auto n = static_cast<int64_t>(blocks->size());
   for (int64_t i = 0; i < n; ++i) {
     const bool last_block = i + 1 == n;
     h = blocks[i]->as<TransformerBlockImpl>()->forward_packed(
-        h, layout, scope, last_only && last_block ? PackedQueries::LastOfRow : PackedQueries::All);
+        h, layout, scope, last_only && last_block ? PackedQueries::LastOfRow : PackedQueries::All,
+        zero_slots);
   }
   if (last_only && n == 0) h = h.index_select(0, layout.last);
   return final_norm ? final_norm(h) : h;

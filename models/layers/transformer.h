@@ -40,10 +40,14 @@ TORCH_MODULE(FeedForward);
 class TransformerBlockImpl : public torch::nn::Module {
  public:
   explicit TransformerBlockImpl(const TransformerOptions& options);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+  // `zero_slots` [B] (optional, Kang's block only): each row's queries also attend to that many
+  // zero vectors, the zeroed left padding of a fixed window (ZeroSlots in attention.h).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed,
+                        const torch::Tensor& zero_slots = {});
   // Packed tokens x [T, d] -> [T, d], or [B, d] (each row's last token) for LastOfRow.
   torch::Tensor forward_packed(const torch::Tensor& x, const TokenLayout& layout,
-                               AttentionScope scope, PackedQueries queries = PackedQueries::All);
+                               AttentionScope scope, PackedQueries queries = PackedQueries::All,
+                               const torch::Tensor& zero_slots = {});
 
   TransformerOptions options;
   MultiHeadAttention attention{nullptr};
@@ -57,11 +61,13 @@ TORCH_MODULE(TransformerBlock);
 class TransformerEncoderImpl : public torch::nn::Module {
  public:
   explicit TransformerEncoderImpl(const TransformerOptions& options);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& allowed,
+                        const torch::Tensor& zero_slots = {});
   // Packed tokens x [T, d] -> [T, d]; with `last_only`, [B, d]: each row's last token, the last
   // block computing only those queries (and their feed-forward) when nothing else is read.
   torch::Tensor forward_packed(const torch::Tensor& x, const TokenLayout& layout,
-                               AttentionScope scope, bool last_only = false);
+                               AttentionScope scope, bool last_only = false,
+                               const torch::Tensor& zero_slots = {});
 
   TransformerOptions options;
   torch::nn::ModuleList blocks;
