@@ -28,6 +28,12 @@ bool any_starts_with(const std::set<std::string>& names, const std::string& pref
   return false;
 }
 
+// The batch as the given execution reads it: padded as built, or packed.
+Batch executed_as(Batch batch, bool packed) {
+  if (packed) batch.pack_tokens();
+  return batch;
+}
+
 std::map<std::string, double> parts_of(const LossParts& loss) {
   std::map<std::string, double> parts;
   for (const auto& [name, value] : loss.parts) parts[name] = value.item<double>();
@@ -251,8 +257,7 @@ BOOST_AUTO_TEST_CASE(pcl_leaves_out_sequences_too_short_for_a_placeholder) {
   BOOST_TEST(parts_of(loss).at("pcl") == 0.0);
   BOOST_TEST(std::isfinite(loss.total.item<double>()));
   // Packed too: no row to re-encode is an empty layout, not an error.
-  Batch packed_rows = short_rows;
-  packed_rows.pack_tokens();
+  const Batch packed_rows = executed_as(short_rows, /*packed=*/true);
   BOOST_TEST(parts_of(model.loss(packed_rows)).at("pcl") == 0.0);
   loss.total.backward();
   for (const auto& p : model.parameters())
@@ -284,11 +289,7 @@ BOOST_AUTO_TEST_CASE(whole_sequence_training_reads_each_prefix_as_prefix_trainin
   Batch rows = last_position_batch(prefix_items, next);
   for (const bool packed : {false, true}) {
     BOOST_TEST_CONTEXT((packed ? "packed" : "padded")) {
-      Batch a = row, b = rows;
-      if (packed) {
-        a.pack_tokens();
-        b.pack_tokens();
-      }
+      const Batch a = executed_as(row, packed), b = executed_as(rows, packed);
       whole->model->train();
       prefixes->model->train();
       const auto whole_parts = parts_of(whole->model->loss(a));
@@ -325,11 +326,8 @@ BOOST_AUTO_TEST_CASE(whole_sequence_pcl_reads_positions_whose_prefix_holds_a_pla
                                torch::tensor({{5, 7, 9, 11, 13, 15}}, torch::kInt64));
   for (const bool packed : {false, true}) {
     BOOST_TEST_CONTEXT((packed ? "packed" : "padded")) {
-      Batch short_batch = short_rows, long_batch = long_row;
-      if (packed) {
-        short_batch.pack_tokens();
-        long_batch.pack_tokens();
-      }
+      const Batch short_batch = executed_as(short_rows, packed);
+      const Batch long_batch = executed_as(long_row, packed);
       BOOST_TEST(parts_of(model.loss(short_batch)).at("pcl") == 0.0);
       model.zero_grad();
       auto loss = model.loss(long_batch);

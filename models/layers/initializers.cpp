@@ -37,19 +37,31 @@ void init_weights_xavier_normal(torch::nn::Module& module) {
   }
 }
 
+namespace {
+
+// torch's nn.MultiheadAttention holds the query, key and value projections as one [3d, d]
+// matrix, so Xavier's fan_in + fan_out is d + 3d = 4d for each of them. Draws each weight with
+// draw(weight, 4d), in q, k, v order, and zeroes the biases (as torch's in_proj_bias).
+template <typename Draw>
+void init_stacked_qkv(MultiHeadAttentionImpl& attention, Draw draw) {
+  const double fan_sum = 4.0 * static_cast<double>(attention.q->weight.size(1));
+  for (auto* projection : {&attention.q, &attention.k, &attention.v}) {
+    draw((*projection)->weight, fan_sum);
+    if ((*projection)->bias.defined()) (*projection)->bias.zero_();
+  }
+}
+
+}  // namespace
+
 void init_weights_normal_torch_mha(torch::nn::Module& module, double std) {
   init_weights_normal(module, std);
   torch::NoGradGuard no_grad;
-  for (auto& m : module.modules(/*include_self=*/false)) {
-    auto* attention = m->as<MultiHeadAttentionImpl>();
-    if (attention == nullptr) continue;
-    const double d = static_cast<double>(attention->q->weight.size(1));
-    const double bound = std::sqrt(6.0 / (d + 3 * d));  // fan_in d, fan_out 3d
-    for (auto* projection : {&attention->q, &attention->k, &attention->v}) {
-      (*projection)->weight.uniform_(-bound, bound);
-      if ((*projection)->bias.defined()) (*projection)->bias.zero_();
-    }
-  }
+  for (auto& m : module.modules(/*include_self=*/false))
+    if (auto* attention = m->as<MultiHeadAttentionImpl>())
+      init_stacked_qkv(*attention, [](torch::Tensor& w, double fan_sum) {
+        const double bound = std::sqrt(6.0 / fan_sum);  // Xavier-uniform
+        w.uniform_(-bound, bound);
+      });
 }
 
 void init_weights_rectools(torch::nn::Module& module) {
@@ -57,10 +69,9 @@ void init_weights_rectools(torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
   for (auto& m : module.modules(/*include_self=*/false)) {
     if (auto* attention = m->as<MultiHeadAttentionImpl>()) {
-      const double d = static_cast<double>(attention->q->weight.size(1));
-      const double std = std::sqrt(2.0 / (d + 3 * d));  // fan_in d, fan_out 3d
-      for (auto* projection : {&attention->q, &attention->k, &attention->v})
-        (*projection)->weight.normal_(0.0, std);
+      init_stacked_qkv(*attention, [](torch::Tensor& w, double fan_sum) {
+        w.normal_(0.0, std::sqrt(2.0 / fan_sum));  // Xavier-normal
+      });
     } else if (auto* feed_forward = m->as<FeedForwardImpl>()) {
       for (auto* linear : {&feed_forward->in, &feed_forward->out}) {
         const double bound = 1.0 / std::sqrt(static_cast<double>((*linear)->weight.size(1)));
