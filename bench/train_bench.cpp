@@ -17,6 +17,7 @@
 #include "datasets/dataset.h"
 #include "datasets/split.h"
 #include "harness/precision.h"
+#include "harness/presets.h"
 #include "harness/trial.h"
 #include "models/registry.h"
 
@@ -334,6 +335,12 @@ void BM_EvaluationBatches(benchmark::State& state) {
       benchmark::Counter(512, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+std::vector<std::string> with(std::vector<std::string> assignments,
+                              const std::vector<std::string>& more) {
+  assignments.insert(assignments.end(), more.begin(), more.end());
+  return assignments;
+}
+
 bool has_model(const std::string& name) {
   const auto names = ModelRegistry::instance().names();
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -391,6 +398,30 @@ const bool registered = [] {
         [setting](benchmark::State& s) { train_epoch(s, Precision::Float32, setting); })
         ->Unit(benchmark::kSecond)
         ->Iterations(1);
+  }
+  // SASRec+SS as the eSASRec benchmark runs it (preset esasrec2025-loo: d 256, 256 uniform
+  // negatives per position, sampled softmax; packed), with torch's candidate scores (its
+  // recorded trials), the fused ones (candidate_scores=fused), and those with counter dropout
+  // masks too, which its item dropout over the whole table draws every step.
+  {
+    std::vector<std::string> ss;
+    const auto keys = find_preset("esasrec2025-loo").keys_for("sasrec");
+    for (const auto& key : keys.items())
+      ss.push_back(key.key() + "=" +
+                   (key.value().is_string() ? key.value().get<std::string>() : key.value().dump()));
+    ss.push_back(packed);
+    const std::vector<EpochSetting> ss_settings{
+        {"sasrec_ss_packed", ss},
+        {"sasrec_ss_packed_fused_scores", with(ss, {"candidate_scores=fused"})},
+        {"sasrec_ss_packed_fast_kernels",
+         with(ss, {"candidate_scores=fused", "dropout_rng=counter"})}};
+    for (const auto& setting : ss_settings) {
+      benchmark::RegisterBenchmark(
+          ("BM_TrainEpoch/" + setting.name).c_str(),
+          [setting](benchmark::State& s) { train_epoch(s, Precision::Float32, setting); })
+          ->Unit(benchmark::kSecond)
+          ->Iterations(1);
+    }
   }
   // HM4SR's step with the text modality (1,024 prefixes, its defaults), padded and packed.
   for (const bool pack : {false, true}) {

@@ -71,6 +71,15 @@ ParamSchema trainer_schema() {
                  "times faster, different rounding (fixed-seed results differ from torch's)",
                  {"torch", "fused"});
   s.added_after_recorded_trials("cross_entropy");
+  s.string_param("candidate_scores", "torch",
+                 "how bce, sampled_softmax and gbce score their sampled negatives on CPU: torch "
+                 "(default; gather each position's candidate rows into a copy, then batched "
+                 "products, as every recorded trial), or fused = dot products read from the item "
+                 "table in place, forward and backward (see models/layers/candidate_scores.h): "
+                 "the same scores to float32 rounding, about twice as fast a SASRec+SS step, "
+                 "different rounding (fixed-seed results differ from torch's)",
+                 {"torch", "fused"});
+  s.added_after_recorded_trials("candidate_scores");
   s.string_param("execution", "padded",
                  "where position-wise layers run (embeddings, projections, LayerNorm, dropout, "
                  "feed-forward, experts, loss gathers): packed (the default) = on the real tokens "
@@ -106,6 +115,7 @@ TrainerConfig trainer_config_from_params(const Params& p) {
   c.length_bucketed = p.get_string("batch_order") == "length_bucketed";
   c.kernels.dropout_rng = parse_dropout_rng(p.get_string("dropout_rng"));
   c.kernels.cross_entropy = parse_cross_entropy_kernel(p.get_string("cross_entropy"));
+  c.kernels.candidate_scores = parse_candidate_scores_kernel(p.get_string("candidate_scores"));
   c.packed = p.get_string("execution") == "packed";
   return c;
 }

@@ -8,33 +8,23 @@
 #include <cstring>
 #include <limits>
 
-#include "core/vector_clones.h"
-
-// The vector helpers below take and return 64-byte vectors; GCC warns that their ABI depends
-// on AVX-512 being enabled. They are internal and inlined into the per-instruction-set clones,
-// so no call crosses a translation unit or compiler.
-#pragma GCC diagnostic ignored "-Wpsabi"
+#include "core/float_vectors.h"
 
 namespace seqrec {
 
 namespace {
 
-// Sixteen floats: one AVX-512 register, two AVX2 ones or four SSE2 ones, whichever clone runs.
-// The row loops are written on these types instead of trusting the auto-vectoriser, which
+// The row loops are written on vector types instead of trusting the auto-vectoriser, which
 // leaves a max reduction or a bfloat16 widening scalar.
-constexpr int kWidth = 16;
-using Floats = float __attribute__((vector_size(4 * kWidth)));
+using simd::Floats;
+using simd::horizontal_sum;
+using simd::kWidth;
+using simd::load;
+using simd::splat;
+using simd::store;
 using Ints = int32_t __attribute__((vector_size(4 * kWidth)));
 using Words = uint32_t __attribute__((vector_size(4 * kWidth)));
 using HalfWords = uint16_t __attribute__((vector_size(2 * kWidth)));
-
-SEQREC_INLINE_INTO_CLONES inline Floats splat(float value) { return Floats{} + value; }
-
-SEQREC_INLINE_INTO_CLONES inline Floats load(const float* p) {
-  Floats v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
 
 // bfloat16 is the high half of a float: widening is exact.
 SEQREC_INLINE_INTO_CLONES inline Floats load(const uint16_t* p) {
@@ -42,8 +32,6 @@ SEQREC_INLINE_INTO_CLONES inline Floats load(const uint16_t* p) {
   std::memcpy(&half, p, sizeof half);
   return reinterpret_cast<Floats>(__builtin_convertvector(half, Words) << 16);
 }
-
-SEQREC_INLINE_INTO_CLONES inline void store(float* p, Floats v) { std::memcpy(p, &v, sizeof v); }
 
 // Narrowing rounds to nearest even (values here are finite; NaN payloads are not kept).
 SEQREC_INLINE_INTO_CLONES inline void store(uint16_t* p, Floats v) {
@@ -94,12 +82,6 @@ SEQREC_INLINE_INTO_CLONES inline float horizontal_max(Floats v) {
   float m = v[0];
   for (int l = 1; l < kWidth; ++l) m = v[l] > m ? v[l] : m;
   return m;
-}
-
-SEQREC_INLINE_INTO_CLONES inline float horizontal_sum(Floats v) {
-  float sum = 0.0f;
-  for (int l = 0; l < kWidth; ++l) sum += v[l];
-  return sum;
 }
 
 // max_j x_j and sum_j e^(x_j - max): the row's log-sum-exp is their log plus the max.

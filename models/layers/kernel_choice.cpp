@@ -26,6 +26,16 @@ std::string to_string(CrossEntropyKernel kernel) {
   return kernel == CrossEntropyKernel::Torch ? "torch" : "fused";
 }
 
+CandidateScoresKernel parse_candidate_scores_kernel(const std::string& name) {
+  if (name == "torch") return CandidateScoresKernel::Torch;
+  if (name == "fused") return CandidateScoresKernel::Fused;
+  throw InputError("candidate_scores must be torch or fused, not '" + name + "'");
+}
+
+std::string to_string(CandidateScoresKernel kernel) {
+  return kernel == CandidateScoresKernel::Torch ? "torch" : "fused";
+}
+
 const KernelChoice& current_kernels() { return current; }
 
 KernelChoiceGuard::KernelChoiceGuard(const KernelChoice& choice) : previous_(current) {

@@ -1,5 +1,6 @@
 #include "models/layers/losses.h"
 
+#include "models/layers/candidate_scores.h"
 #include "models/layers/fused_cross_entropy.h"
 #include "models/layers/kernel_choice.h"
 
@@ -52,11 +53,9 @@ torch::Tensor sample_negatives(const torch::Tensor& targets, int64_t n, int64_t 
 
 torch::Tensor candidate_logits(const torch::Tensor& hidden, const torch::Tensor& items,
                                const torch::Tensor& candidates) {
-  // [P, n, d] x [P, d, 1] -> [P, n]
-  return torch::bmm(items.index_select(0, candidates.flatten())
-                        .view({candidates.size(0), candidates.size(1), -1}),
-                    hidden.unsqueeze(2))
-      .squeeze(2);
+  if (current_kernels().candidate_scores == CandidateScoresKernel::Fused)
+    return fused_candidate_scores(hidden, items, candidates);
+  return gathered_candidate_scores(hidden, items, candidates);
 }
 
 // Cross-entropy over a [P, N] score matrix with torch's own log_softmax and exp. torch's
