@@ -193,6 +193,25 @@ BOOST_AUTO_TEST_CASE(a_repeated_benchmark_is_read_as_its_median) {
   BOOST_TEST(contains(md, "(medians of 3 runs) | 30.0 s | 14.0 s | 2.14x | >= 2x: met |"), md);
 }
 
+// SASRec+SS's epoch with the fused candidate scores against torch's, in a section of its own.
+BOOST_AUTO_TEST_CASE(sampled_softmax_epochs_are_read_against_torchs_kernels) {
+  seqrec::PerformanceInputs in;
+  in.bench = sample_bench();
+  in.bench_path = "bench.json";
+  in.command = "bash scripts/bench.sh";
+  BOOST_TEST(!contains(seqrec::render_performance_markdown(in), "Sampled softmax"));
+  auto& rows = in.bench["benchmarks"];
+  rows.push_back(
+      bench_row("BM_TrainEpoch/sasrec_ss_packed/iterations:1", 32000.0, {{"sequences/s", 700.0}}));
+  rows.push_back(bench_row("BM_TrainEpoch/sasrec_ss_packed_fused_scores/iterations:1", 16000.0,
+                           {{"sequences/s", 1400.0}}));
+  const std::string md = seqrec::render_performance_markdown(in);
+  BOOST_TEST(contains(md, "| torch (default) | 32.0 | 700 | 1.00x |"), md);
+  BOOST_TEST(contains(md, "| `candidate_scores=fused` | 16.0 | 1400 | 2.00x |"), md);
+  BOOST_TEST(!contains(md, "`dropout_rng=counter` |"), md);  // not benchmarked: no row
+  BOOST_TEST(!contains(md, "| float32 | 32.0 |"), md);       // not in the SASRec (CE) table
+}
+
 // Issue 25: HM4SR's epoch as a multiple of SASRec's default (packed) epoch of the same run.
 BOOST_AUTO_TEST_CASE(hm4sr_epoch_is_read_against_sasrec_epoch_of_the_same_run) {
   seqrec::PerformanceInputs in;

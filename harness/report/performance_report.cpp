@@ -204,8 +204,8 @@ void epoch_section(std::ostream& md, const Benchmarks& all, const Clock& clock, 
     const std::string name = epoch.at("name").get<std::string>();
     const std::string setting = name.substr(14, name.find('/', 14) - 14);
     const auto has = [&](const char* part) { return setting.find(part) != std::string::npos; };
-    // Other configurations: the packed-execution and HM4SR sections.
-    if (has("recbole") || has("hm4sr")) continue;
+    // Other configurations: the packed-execution, sampled-softmax and HM4SR sections.
+    if (has("recbole") || has("hm4sr") || has("sasrec_ss")) continue;
     const std::string execution = has("packed") ? "packed (default)" : "padded";
     const std::string order = has("bucketed") ? "length-bucketed" : "shuffled (default)";
     const std::string kernels = has("fast_kernels") ? "fast" : "torch (default)";
@@ -343,6 +343,37 @@ void packed_section(std::ostream& md, const Benchmarks& all, const Clock& clock)
   }
 }
 
+// SASRec+SS's epoch with torch's candidate scores against the fused ones and the fused ones
+// with counter dropout masks, in the same run. Left out when the reference is absent.
+void sampled_softmax_section(std::ostream& md, const Benchmarks& all, const Clock& clock) {
+  const auto reference = find_benchmark(all, "BM_TrainEpoch/sasrec_ss_packed");
+  if (reference == all.end()) return;
+  md << "\n## Sampled softmax: SASRec+SS on Beauty\n\n"
+     << "One epoch of SASRec as the eSASRec benchmark trains it (preset `esasrec2025-loo`: d "
+        "256, 1 block, 256 uniform negatives per position, sampled softmax, item dropout over "
+        "the whole table; packed), with torch's candidate scores (a gathered [P, 256, d] copy "
+        "and batched products, every recorded trial's), with `candidate_scores=fused` (dot "
+        "products read from the item table in place, `models/layers/candidate_scores.h`), and "
+        "with `dropout_rng=counter` as well. They compute the same function with other "
+        "rounding and random streams.\n\n"
+     << "| kernels | s/epoch | sequences/s | speed-up |\n"
+     << "|---|---:|---:|---:|\n";
+  const double reference_ms = clock.ms(reference->second);
+  const std::vector<std::pair<std::string, std::string>> rows{
+      {"torch (default)", "BM_TrainEpoch/sasrec_ss_packed"},
+      {"`candidate_scores=fused`", "BM_TrainEpoch/sasrec_ss_packed_fused_scores"},
+      {"`candidate_scores=fused`, `dropout_rng=counter`",
+       "BM_TrainEpoch/sasrec_ss_packed_fast_kernels"}};
+  for (const auto& [kernels, name] : rows) {
+    const auto epoch = find_benchmark(all, name);
+    if (epoch == all.end()) continue;
+    const double ms = clock.ms(epoch->second);
+    md << "| " << kernels << " | " << fixed(ms / 1e3, 1) << " | "
+       << fixed(clock.rate(epoch->second, "sequences/s"), 0) << " | " << fixed(reference_ms / ms, 2)
+       << "x |\n";
+  }
+}
+
 // HM4SR's epoch as a multiple of SASRec's default epoch in the same run (issue 25: at most 6x
 // in HM4SR's prefix mode). Left out when either benchmark is absent.
 // HM4SR's epoch as a multiple of SASRec's default epoch in the same run (issue 25: at most 6x
@@ -459,6 +490,7 @@ std::string render_performance_markdown(const PerformanceInputs& in) {
   step_section(md, all, clock, ceiling);
   step_split_section(md, all, clock);
   packed_section(md, all, clock);
+  sampled_softmax_section(md, all, clock);
   hm4sr_section(md, all, clock, ceiling);
   batching_section(md, all, clock);
   memory_section(md, in);
