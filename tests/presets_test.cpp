@@ -54,9 +54,10 @@ BOOST_AUTO_TEST_CASE(a_preset_is_its_keys_and_later_layers_override_it) {
   BOOST_CHECK_EQUAL(by_preset.id(), by_hand.id());
   BOOST_CHECK_EQUAL(by_preset.trainer.adam_beta2, 0.98);
   BOOST_TEST((by_preset.protocol.drop_users == DropUsers::ColdOrSeenTarget));
+  BOOST_CHECK_EQUAL(by_preset.params.get_int("hidden"), 64);
   const auto overridden =
-      make_trial_setup("sasrec", "tiny", keys, "preset", {"hidden=64"}, 1, 1, "cpu");
-  BOOST_CHECK_EQUAL(overridden.params.get_int("hidden"), 64);
+      make_trial_setup("sasrec", "tiny", keys, "preset", {"hidden=256"}, 1, 1, "cpu");
+  BOOST_CHECK_EQUAL(overridden.params.get_int("hidden"), 256);
   BOOST_CHECK_THROW(find_preset("esasrec"), InputError);
 }
 
