@@ -117,4 +117,52 @@ BOOST_AUTO_TEST_CASE(a_spec_labels_the_trials_with_its_ids) {
   BOOST_TEST(trials[2].preset == "tiger2023");
 }
 
+// The specs named to the report say which rows are still to run: such a row is listed with
+// its trial ids and no numbers until one of its trials finishes.
+BOOST_AUTO_TEST_CASE(a_spec_row_without_finished_trials_is_listed_as_not_run_yet) {
+  SweepSpec spec;
+  spec.preset = "esasrec2025-loo";
+  SweepTrial ss, toys_ss, plain;
+  ss.dataset = "beauty";
+  ss.reproduces = "SASRec+SS";
+  ss.id = "aaaa";
+  toys_ss = ss;
+  toys_ss.dataset = "toys";
+  toys_ss.id = "bbbb";
+  plain.dataset = "toys";
+  plain.id = "cccc";  // names no published row
+  spec.trials = {ss, toys_ss, plain};
+  const auto planned = planned_reproductions(spec);
+  BOOST_REQUIRE(planned.size() == 2u);
+  BOOST_TEST(planned[1].dataset == "toys");
+  BOOST_TEST(planned[1].trial_ids == std::vector<std::string>{"bbbb"});
+
+  const Reference reference = load_reference(source_dir() + "/results/reference/published.json");
+  std::vector<TrialRecord> trials{esasrec_trial("runs/aaaa", 0.0916, 0.0534)};
+  std::vector<std::string> notes;
+  const auto rows = reproduction_rows(trials, reference, notes, planned);
+  BOOST_REQUIRE(rows.size() == 4u);  // beauty ran; toys listed, two metrics each
+  BOOST_TEST(rows[0].verdict == "reproduced");
+  BOOST_TEST(rows[2].dataset == "toys");
+  BOOST_TEST(rows[2].published == 0.0970);
+  BOOST_TEST(!rows[2].ran());
+  BOOST_TEST(rows[2].verdict == "not run yet");
+  BOOST_TEST(rows[2].trials == std::vector<std::string>{"bbbb"});
+  BOOST_TEST(notes.empty());
+
+  Report report;
+  report.reproduction = rows;
+  BOOST_TEST(
+      contains(render_reproduction(report, TableFormat::Markdown),
+               "| esasrec2025 | toys | SASRec+SS | HR@10 | 0.0970 | – | 0 | – | not run yet |"));
+  BOOST_TEST(contains(render_reproduction(report, TableFormat::Markdown),
+                      "| esasrec2025 | beauty | SASRec+SS | HR@10 | 0.0921 | 0.0916 | 1 | -0.5 |"));
+  const json j = json::parse(render_reproduction(report, TableFormat::Json));
+  BOOST_TEST(j["reproduction"][2]["ours"].is_null());
+  BOOST_TEST(j["reproduction"][2]["delta_percent"].is_null());
+  BOOST_TEST(
+      contains(render_reproduction(report, TableFormat::Csv),
+               "esasrec2025,esasrec2025-loo,toys,SASRec+SS,HR@10,0.0970,,,0,,not run yet,bbbb"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

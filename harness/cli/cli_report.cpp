@@ -100,11 +100,14 @@ void run_report(const ReportOptions& o) {
       reference = load_reference("results/reference/published.json");
   }
   TrialScan scan = scan_trials(o.dirs);
+  std::vector<PlannedReproduction> planned;
   for (const auto& path : o.specs) {
-    const size_t labelled = label_reproductions(scan.trials, load_sweep_spec(path));
+    const SweepSpec spec = load_sweep_spec(path);
+    const size_t labelled = label_reproductions(scan.trials, spec);
     std::cerr << "report: " << labelled << " trial(s) labelled as runs of " << path << "\n";
+    for (auto& p : planned_reproductions(spec)) planned.push_back(std::move(p));
   }
-  const Report report = build_report(scan, reference);
+  const Report report = build_report(scan, reference, planned);
   const std::string out_dir =
       o.out.empty() ? (fs::path(o.dirs.front()) / "report").string() : o.out;
   const auto written = write_report_tables(report, out_dir, formats);
@@ -163,7 +166,8 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("--out", o->out, "output folder (default: DIR/report)");
   cmd->add_option("--spec", o->specs,
                   "a sweep spec with a preset and \"reproduces\" entries: trials under DIR with "
-                  "the same trial id join its reproduction rows, whichever spec ran them "
+                  "the same trial id join its reproduction rows, whichever spec ran them; a "
+                  "row none of whose trials has finished is listed as not run yet "
                   "(repeatable; default: none)");
   cmd->callback([o] { run_report(*o); });
 }

@@ -102,7 +102,8 @@ void add_ablations(ReportGroup& g) {
 
 }  // namespace
 
-Report build_report(const TrialScan& scan, const Reference& reference) {
+Report build_report(const TrialScan& scan, const Reference& reference,
+                    const std::vector<PlannedReproduction>& planned) {
   Report report;
   report.reference = reference;
   report.unfinished = scan.unfinished;
@@ -127,7 +128,7 @@ Report build_report(const TrialScan& scan, const Reference& reference) {
         g.sensitivity.push_back(std::move(b));
     report.groups.push_back(std::move(g));
   }
-  report.reproduction = reproduction_rows(scan.trials, reference, report.notes);
+  report.reproduction = reproduction_rows(scan.trials, reference, report.notes, planned);
   return report;
 }
 

@@ -96,7 +96,17 @@ struct ReproductionRow {
   Stat ours;                        // test metric over the trials' seeds
   std::vector<std::string> trials;  // their folders
   double delta_percent = 0.0;       // (ours - published) / published * 100
-  std::string verdict;              // reproduced | exceeds | not reproduced
+  std::string verdict;              // reproduced | exceeds | not reproduced | not run yet
+  bool ran() const { return ours.n > 0; }
+};
+
+// A published row that a sweep spec names ("reproduces") whether or not its trials have run,
+// so that the table lists what is still to run.
+struct PlannedReproduction {
+  std::string preset;
+  std::string dataset;
+  std::string model;                   // the published row's model
+  std::vector<std::string> trial_ids;  // the spec's trials for it
 };
 
 struct Report {

@@ -27,7 +27,10 @@ namespace seqrec {
 struct SweepSpec;
 
 // Groups, selects configurations, runs the significance tests (reads per_user.csv).
-Report build_report(const TrialScan& scan, const Reference& reference);
+// `planned`: rows the specs named to the report reproduce, listed as not run yet while none
+// of their trials has finished.
+Report build_report(const TrialScan& scan, const Reference& reference,
+                    const std::vector<PlannedReproduction>& planned = {});
 
 // "md"/"markdown", "latex"/"tex", "csv", "json"; InputError otherwise.
 TableFormat parse_table_format(const std::string& name);
@@ -40,13 +43,16 @@ std::string render_reproduction(const Report& report, TableFormat format);
 
 // The reproduction table's rows from the trials that name a preset and the published model
 // row they reproduce; a preset or published row this build does not know becomes a note.
-std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& trials,
-                                               const Reference& reference,
-                                               std::vector<std::string>& notes);
+// A planned row without a finished trial gets the verdict "not run yet" and no numbers.
+std::vector<ReproductionRow> reproduction_rows(
+    const std::vector<TrialRecord>& trials, const Reference& reference,
+    std::vector<std::string>& notes, const std::vector<PlannedReproduction>& planned = {});
 // Labels the trials that `spec` expands to (matched by trial id) with its preset and each
 // trial's published row, where they ran without them: a preset is only keys, so a trial run
 // by another spec with the same keys is that preset's run. Returns how many were labelled.
 size_t label_reproductions(std::vector<TrialRecord>& trials, const SweepSpec& spec);
+// The published rows `spec` reproduces, one per (dataset, row), with their trial ids.
+std::vector<PlannedReproduction> planned_reproductions(const SweepSpec& spec);
 // reproduced: |Δ| <= 5% or within 2 std of the seeds (n >= 2); else exceeds or not reproduced.
 std::string reproduction_verdict(const Stat& ours, double published);
 

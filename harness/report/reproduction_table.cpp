@@ -2,6 +2,7 @@
 // over seeds, with Δ% and a verdict. A trial joins a row when it ran a preset (which names its
 // published source) and says which published model row it reproduces (sweep spec
 // "reproduces").
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -39,23 +40,48 @@ size_t label_reproductions(std::vector<TrialRecord>& trials, const SweepSpec& sp
   return labelled;
 }
 
+std::vector<PlannedReproduction> planned_reproductions(const SweepSpec& spec) {
+  std::vector<PlannedReproduction> planned;
+  for (const auto& t : spec.trials) {
+    if (t.reproduces.empty()) continue;
+    auto it = std::find_if(planned.begin(), planned.end(), [&](const PlannedReproduction& p) {
+      return p.dataset == t.dataset && p.model == t.reproduces;
+    });
+    if (it == planned.end())
+      it = planned.insert(planned.end(), {spec.preset, t.dataset, t.reproduces, {}});
+    it->trial_ids.push_back(t.id);
+  }
+  return planned;
+}
+
 std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& trials,
                                                const Reference& reference,
-                                               std::vector<std::string>& notes) {
-  // (preset, dataset, published model) -> the ok trials that reproduce it.
-  std::map<std::tuple<std::string, std::string, std::string>, std::vector<const TrialRecord*>>
-      groups;
+                                               std::vector<std::string>& notes,
+                                               const std::vector<PlannedReproduction>& planned) {
+  using RowKey = std::tuple<std::string, std::string, std::string>;
+  // (preset, dataset, published model) -> the ok trials that reproduce it; a planned row
+  // whose trials have not finished has none, and the trial ids the spec gives it.
+  std::map<RowKey, std::vector<const TrialRecord*>> groups;
+  std::map<RowKey, std::vector<std::string>> pending_ids;
   for (const auto& t : trials)
     if (t.ok() && !t.preset.empty() && !t.reproduces.empty())
       groups[{t.preset, t.dataset, t.reproduces}].push_back(&t);
+  for (const auto& p : planned) {
+    const RowKey key{p.preset, p.dataset, p.model};
+    groups[key];  // listed even when nothing has run
+    auto& ids = pending_ids[key];
+    ids.insert(ids.end(), p.trial_ids.begin(), p.trial_ids.end());
+  }
   std::vector<ReproductionRow> rows;
   for (const auto& [key, members] : groups) {
     const auto& [preset_name, dataset, model] = key;
+    const std::string where =
+        members.empty() ? "planned trials of " + dataset : members.front()->rel_dir;
     const Preset* preset = nullptr;
     try {
       preset = &find_preset(preset_name);
     } catch (const InputError&) {
-      notes.push_back("reproduction: preset '" + preset_name + "' of " + members.front()->rel_dir +
+      notes.push_back("reproduction: preset '" + preset_name + "' of " + where +
                       " is not known to this build");
       continue;
     }
@@ -65,7 +91,7 @@ std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& t
         entry = &e;
     if (!entry) {
       notes.push_back("reproduction: " + preset->published_source + " publishes no '" + model +
-                      "' on " + dataset + " (" + members.front()->rel_dir + ")");
+                      "' on " + dataset + " (" + where + ")");
       continue;
     }
     for (const auto& [metric, published] : entry->values) {
@@ -83,7 +109,13 @@ std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& t
         values.push_back(it->second);
         row.trials.push_back(t->rel_dir);
       }
-      if (values.empty()) continue;
+      if (values.empty()) {
+        if (!members.empty()) continue;  // ran, but without this metric
+        row.trials = pending_ids[key];
+        row.verdict = "not run yet";
+        rows.push_back(std::move(row));
+        continue;
+      }
       row.ours = summarize(values);
       row.delta_percent = relative_percent(row.ours.mean, published);
       row.verdict = reproduction_verdict(row.ours, published);
@@ -93,6 +125,16 @@ std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& t
   return rows;
 }
 
+namespace {
+
+// One seed has no spread to show; none has no number.
+std::string ours_cell(const Stat& ours) {
+  if (ours.n == 0) return "–";
+  return ours.n == 1 ? format_metric(ours.mean) : pm(ours);
+}
+
+}  // namespace
+
 std::string render_reproduction(const Report& r, TableFormat format) {
   if (format == TableFormat::Csv) {
     std::string out =
@@ -101,26 +143,29 @@ std::string render_reproduction(const Report& r, TableFormat format) {
     for (const auto& row : r.reproduction) {
       std::string trials;
       for (const auto& t : row.trials) trials += (trials.empty() ? "" : ";") + t;
+      const bool ran = row.ran();
       out += csv_line({row.source, row.preset, row.dataset, row.model, row.metric,
-                       format_metric(row.published), format_metric(row.ours.mean),
-                       format_metric(row.ours.std), std::to_string(row.ours.n),
-                       format_percent(row.delta_percent), row.verdict, trials});
+                       format_metric(row.published), ran ? format_metric(row.ours.mean) : "",
+                       ran ? format_metric(row.ours.std) : "", std::to_string(row.ours.n),
+                       ran ? format_percent(row.delta_percent) : "", row.verdict, trials});
     }
     return out;
   }
   if (format == TableFormat::Json) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& row : r.reproduction)
-      rows.push_back({{"source", row.source},
-                      {"preset", row.preset},
-                      {"dataset", row.dataset},
-                      {"model", row.model},
-                      {"metric", row.metric},
-                      {"published", json_metric(row.published)},
-                      {"ours", json_stat(row.ours)},
-                      {"delta_percent", std::round(row.delta_percent * 10.0) / 10.0},
-                      {"verdict", row.verdict},
-                      {"trials", row.trials}});
+      rows.push_back(
+          {{"source", row.source},
+           {"preset", row.preset},
+           {"dataset", row.dataset},
+           {"model", row.model},
+           {"metric", row.metric},
+           {"published", json_metric(row.published)},
+           {"ours", row.ran() ? json_stat(row.ours) : nlohmann::json()},
+           {"delta_percent", row.ran() ? nlohmann::json(std::round(row.delta_percent * 10.0) / 10.0)
+                                       : nlohmann::json()},
+           {"verdict", row.verdict},
+           {"trials", row.trials}});
     return nlohmann::json{{"reproduction", rows}}.dump(2) + "\n";
   }
   TextTable t;
@@ -135,15 +180,16 @@ std::string render_reproduction(const Report& r, TableFormat format) {
                       {row.model},
                       {row.metric},
                       {format_metric(row.published)},
-                      {pm(row.ours)},
+                      {ours_cell(row.ours)},
                       {std::to_string(row.ours.n)},
-                      {format_percent(row.delta_percent)},
+                      {row.ran() ? format_percent(row.delta_percent) : "–"},
                       {row.verdict}});
   t.caption =
       "Published: the number the source reports (results/reference/published.json); ours: test "
       "mean ± sample std over seeds of the trials that ran the source's preset; Δ% = (ours − "
       "published) / published × 100. Reproduced: |Δ| ≤ 5% or within 2 std; exceeds: above "
-      "that; not reproduced: below it.";
+      "that; not reproduced: below it; not run yet: a spec's row whose trials have not "
+      "finished.";
   std::ostringstream out;
   if (format == TableFormat::Latex)
     out << "% seqrec report: reproduction. Requires \\usepackage{booktabs}.\n\n";
