@@ -102,9 +102,11 @@ torch::Tensor fused_candidate_scores(const torch::Tensor& hidden, const torch::T
                          hidden.size(1) == items.size(1) && hidden.size(0) == candidates.size(0);
   if (!supported) return gathered_candidate_scores(hidden, items, candidates);
   // index_select's bounds check, which the kernel's direct reads would skip.
-  TORCH_CHECK(candidates.numel() == 0 || (candidates.min().item<int64_t>() >= 0 &&
-                                          candidates.max().item<int64_t>() < items.size(0)),
-              "candidate ids must lie in [0, ", items.size(0), ")");
+  if (candidates.numel() > 0) {
+    const auto [lowest, highest] = torch::aminmax(candidates);  // one pass over the ids
+    TORCH_CHECK(lowest.item<int64_t>() >= 0 && highest.item<int64_t>() < items.size(0),
+                "candidate ids must lie in [0, ", items.size(0), ")");
+  }
   return FusedCandidateScores::apply(hidden, items, candidates);
 }
 
