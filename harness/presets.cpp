@@ -84,7 +84,8 @@ std::vector<Preset> make_presets() {
         {"esasrec", {{"hidden", 64}}}},
        {"the blocks' LayerNorm eps 1e-5 (ours 1e-8)",
         "validation masks only the 50-item input window; the catalogue is the training items",
-        "embedding 64 as the README's table; the configs say 256, which misses the table by 7-16%"}});
+        "embedding 64 as the README's table; the configs say 256, which misses the table by "
+        "7-16%"}});
   all.push_back(
       {"klenitskiy2023-ml1m",
        "klenitskiy2023",
