@@ -399,7 +399,7 @@ const bool registered = [] {
         ->Unit(benchmark::kSecond)
         ->Iterations(1);
   }
-  // SASRec+SS as the eSASRec benchmark runs it (preset esasrec2025-loo: d 256, 256 uniform
+  // SASRec+SS as the eSASRec benchmark runs it (preset esasrec2025-loo: d 64, 256 uniform
   // negatives per position, sampled softmax; packed), with torch's candidate scores (its
   // recorded trials), the fused ones (candidate_scores=fused), and those with counter dropout
   // masks too, which its item dropout over the whole table draws every step.

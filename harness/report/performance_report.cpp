@@ -350,7 +350,7 @@ void sampled_softmax_section(std::ostream& md, const Benchmarks& all, const Cloc
   if (reference == all.end()) return;
   md << "\n## Sampled softmax: SASRec+SS on Beauty\n\n"
      << "One epoch of SASRec as the eSASRec benchmark trains it (preset `esasrec2025-loo`: d "
-        "256, 1 block, 256 uniform negatives per position, sampled softmax, item dropout over "
+        "64, 1 block, 256 uniform negatives per position, sampled softmax, item dropout over "
         "the whole table; packed), with torch's candidate scores (a gathered [P, 256, d] copy "
         "and batched products, every recorded trial's), with `candidate_scores=fused` (dot "
         "products read from the item table in place, `models/layers/candidate_scores.h`), and "
