@@ -58,23 +58,25 @@ std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& t
                                                const Reference& reference,
                                                std::vector<std::string>& notes,
                                                const std::vector<PlannedReproduction>& planned) {
-  using RowKey = std::tuple<std::string, std::string, std::string>;
-  // (preset, dataset, published model) -> the ok trials that reproduce it; a planned row
-  // whose trials have not finished has none, and the trial ids the spec gives it.
-  std::map<RowKey, std::vector<const TrialRecord*>> groups;
-  std::map<RowKey, std::vector<std::string>> pending_ids;
+  // One published row: the ok trials that reproduce it, and the trial ids the specs plan for
+  // it (shown while none has finished).
+  struct RowTrials {
+    std::vector<const TrialRecord*> finished;
+    std::vector<std::string> planned_ids;
+  };
+  // (preset, dataset, published model) -> its trials.
+  std::map<std::tuple<std::string, std::string, std::string>, RowTrials> groups;
   for (const auto& t : trials)
     if (t.ok() && !t.preset.empty() && !t.reproduces.empty())
-      groups[{t.preset, t.dataset, t.reproduces}].push_back(&t);
+      groups[{t.preset, t.dataset, t.reproduces}].finished.push_back(&t);
   for (const auto& p : planned) {
-    const RowKey key{p.preset, p.dataset, p.model};
-    groups[key];  // listed even when nothing has run
-    auto& ids = pending_ids[key];
+    auto& ids = groups[{p.preset, p.dataset, p.model}].planned_ids;
     ids.insert(ids.end(), p.trial_ids.begin(), p.trial_ids.end());
   }
   std::vector<ReproductionRow> rows;
-  for (const auto& [key, members] : groups) {
+  for (const auto& [key, group] : groups) {
     const auto& [preset_name, dataset, model] = key;
+    const auto& members = group.finished;
     const std::string where =
         members.empty() ? "planned trials of " + dataset : members.front()->rel_dir;
     const Preset* preset = nullptr;
@@ -111,7 +113,7 @@ std::vector<ReproductionRow> reproduction_rows(const std::vector<TrialRecord>& t
       }
       if (values.empty()) {
         if (!members.empty()) continue;  // ran, but without this metric
-        row.trials = pending_ids[key];
+        row.trials = group.planned_ids;
         row.verdict = "not run yet";
         rows.push_back(std::move(row));
         continue;
