@@ -16,6 +16,12 @@ ParamSchema BERT4RecImpl::schema() {
                 "probability of replacing each training item by [mask] (paper: 0.6 Beauty, 0.4 "
                 "Steam, 0.2 ML-1m and ML-20m; RecBole 0.2)",
                 0.01, 1.0);
+  s.string_param("prediction_head", "transform",
+                 "transform: BERT's masked-LM head, dense + GELU + LayerNorm before the tied item "
+                 "table, plus an output bias (the BERT4Rec paper, RecBole); tied: the hidden "
+                 "state scored against the tied item table alone, no bias (Klenitskiy & "
+                 "Vasilev's BERT4Rec)",
+                 {"transform", "tied"});
   return s;
 }
 
@@ -23,7 +29,8 @@ BERT4RecImpl::BERT4RecImpl(const ModelContext& c)
     : num_items(c.data.num_items()),
       mask_id(c.data.num_items() + 1),
       max_len(c.max_len),
-      mask_prob(c.params.get_float("mask_prob")) {
+      mask_prob(c.params.get_float("mask_prob")),
+      transform_head(c.params.get_string("prediction_head") == "transform") {
   const auto options = transformer_options(c.params);
   const int64_t d = options.dim();
   // num_items + 1 "items" -> N + 2 rows; the extra row N + 1 is [mask]. Position embeddings
@@ -36,9 +43,12 @@ BERT4RecImpl::BERT4RecImpl(const ModelContext& c)
       register_module("embedding_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
   embedding_dropout = register_module("embedding_dropout", Dropout(options.dropout()));
   encoder = register_module("encoder", TransformerEncoder(options));
-  head_dense = register_module("head_dense", torch::nn::Linear(d, d));
-  head_norm = register_module("head_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
-  output_bias = register_parameter("output_bias", torch::zeros({num_items + 1}));
+  if (transform_head) {
+    head_dense = register_module("head_dense", torch::nn::Linear(d, d));
+    head_norm =
+        register_module("head_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+    output_bias = register_parameter("output_bias", torch::zeros({num_items + 1}));
+  }
   init_weights_normal(*this);
 }
 
@@ -54,7 +64,7 @@ torch::Tensor BERT4RecImpl::encode_packed(const torch::Tensor& items, const Toke
 }
 
 torch::Tensor BERT4RecImpl::head(const torch::Tensor& hidden) {
-  return head_norm(torch::gelu(head_dense(hidden)));
+  return transform_head ? head_norm(torch::gelu(head_dense(hidden))) : hidden;
 }
 
 torch::Tensor BERT4RecImpl::output_table() const {
@@ -63,7 +73,8 @@ torch::Tensor BERT4RecImpl::output_table() const {
 }
 
 torch::Tensor BERT4RecImpl::logits(const torch::Tensor& hidden) {
-  return torch::matmul(head(hidden), output_table().t()) + output_bias;
+  auto scores = torch::matmul(head(hidden), output_table().t());
+  return transform_head ? scores + output_bias : scores;
 }
 
 void BERT4RecImpl::prepare_training_batch(Batch& batch) {
@@ -121,6 +132,7 @@ torch::Tensor BERT4RecImpl::score(const Batch& batch) { return logits(hidden_at_
 
 ScoreFactors BERT4RecImpl::score_factors(const Batch& batch) {
   auto h = head(hidden_at_mask(batch));
+  if (!transform_head) return {h, output_table()};
   return {torch::cat({h, torch::ones({h.size(0), 1}, h.options())}, 1),
           torch::cat({output_table(), output_bias.unsqueeze(1)}, 1)};
 }

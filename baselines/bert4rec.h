@@ -19,7 +19,8 @@ class BERT4RecImpl : public SequentialRecommenderImpl {
   void prepare_training_batch(Batch& batch) override;
   LossParts loss(const Batch& batch) override;
   torch::Tensor score(const Batch& batch) override;
-  // [h, 1] · [table, bias]ᵀ: score() up to rounding (score() adds the bias after the product).
+  // [h, 1] · [table, bias]ᵀ (h · tableᵀ without the transform head): score() up to rounding
+  // (score() adds the bias after the product).
   ScoreFactors score_factors(const Batch& batch) override;
 
   // [B, L, d] bidirectional hidden states (key padding mask only).
@@ -34,7 +35,8 @@ class BERT4RecImpl : public SequentialRecommenderImpl {
   torch::Tensor logits(const torch::Tensor& hidden);
   // [N+1, d] candidate rows of the tied item table (without [mask]).
   torch::Tensor output_table() const;
-  // [P, d] hidden states -> [P, d] outputs of the prediction head, the scores' queries.
+  // [P, d] hidden states -> [P, d] outputs of the prediction head, the scores' queries (the
+  // hidden states themselves with prediction_head=tied).
   torch::Tensor head(const torch::Tensor& hidden);
   // [B, d] hidden state at each row's appended [mask].
   torch::Tensor hidden_at_mask(const Batch& batch);
@@ -43,13 +45,16 @@ class BERT4RecImpl : public SequentialRecommenderImpl {
   int64_t mask_id;  // N + 1
   int64_t max_len;
   double mask_prob;
+  bool transform_head;                   // prediction_head=transform; false: the tied table alone
   SequenceEmbedding embedding{nullptr};  // item table of N + 2 rows: 0 = padding, N+1 = [mask]
   torch::nn::LayerNorm embedding_norm{nullptr};
   Dropout embedding_dropout{nullptr};
   TransformerEncoder encoder{nullptr};
-  torch::nn::Linear head_dense{nullptr};  // BERT's prediction head: dense + GELU + LayerNorm
+  // BERT's prediction head, dense + GELU + LayerNorm, and the output bias [N+1]; all three
+  // undefined with prediction_head=tied.
+  torch::nn::Linear head_dense{nullptr};
   torch::nn::LayerNorm head_norm{nullptr};
-  torch::Tensor output_bias;  // [N+1]
+  torch::Tensor output_bias;
 };
 
 }  // namespace seqrec

@@ -124,6 +124,9 @@ std::vector<Preset> make_presets() {
           {"attn_dropout", 0.1},
           {"mask_prob", 0.2},
           {"train_samples", "cloze"},
+          // Their BERT4Rec scores the encoder's output against the tied table, without BERT's
+          // masked-LM transform or an output bias (src/models.py).
+          {"prediction_head", "tied"},
           {"epochs", 200},
           {"patience", 20}}}},
        {"the order of same-second ratings in ML-1M (theirs: the BERT4Rec repository's file; "

@@ -98,6 +98,7 @@ BOOST_AUTO_TEST_CASE(a_sweep_spec_takes_a_preset_under_its_base) {
   BOOST_TEST(!loaded.trials[1].keys.contains("init"));
   BOOST_TEST(loaded.trials[0].keys["epochs"] == 3);  // base over the preset's 100
   BOOST_TEST(loaded.trials[1].keys["mask_prob"] == 0.2);
+  BOOST_TEST(loaded.trials[1].keys["prediction_head"] == "tied");
   spec["preset"] = "nope";
   BOOST_CHECK_EXCEPTION(load_sweep_spec(dir.write("spec.json", spec.dump())), InputError,
                         [](const InputError& e) { return contains(e.what(), "preset"); });
