@@ -19,6 +19,8 @@
 #include "harness/precision.h"
 #include "harness/presets.h"
 #include "harness/trial.h"
+#include "models/layers/kernel_choice.h"
+#include "models/layers/losses.h"
 #include "models/registry.h"
 
 namespace {
@@ -309,6 +311,27 @@ void softmax_ce(benchmark::State& state, Precision precision) {
                  " scores, forward + backward, " + to_string(precision));
 }
 
+// The full-softmax CE alone, forward and backward, over scores of a SASRec CE batch's shape
+// on Beauty: torch's log_softmax + nll_loss against the fused row kernel (cross_entropy=fused).
+// Which is faster depends on the CPU (results/performance/README.md).
+void full_softmax_ce_kernel(benchmark::State& state, CrossEntropyKernel kernel) {
+  const int64_t rows = 1152, columns = beauty().num_items() + 1;
+  torch::manual_seed(42);
+  auto logits = torch::randn({rows, columns}).requires_grad_(true);
+  const auto targets = torch::randint(1, columns, {rows}, torch::kLong);
+  KernelChoice choice;
+  choice.cross_entropy = kernel;
+  KernelChoiceGuard guard(choice);
+  auto step = [&] {
+    full_softmax_cross_entropy(logits, targets).backward();
+    logits.mutable_grad().zero_();
+  };
+  step();  // untimed: the gradient allocated
+  for (auto _ : state) step();
+  state.SetLabel(to_string(kernel) + " CE over " + std::to_string(rows) + " x " +
+                 std::to_string(columns) + " scores, forward + backward, float32");
+}
+
 void BM_TrainingBatches(benchmark::State& state) {
   TrainingBatcher batcher(beauty_split(), SampleMode::AllPositions, 50);
   std::mt19937_64 rng(42);
@@ -363,6 +386,12 @@ const bool registered = [] {
   for (const Precision precision : {Precision::Float32, Precision::BFloat16}) {
     benchmark::RegisterBenchmark(("BM_SoftmaxCE/" + to_string(precision)).c_str(),
                                  [precision](benchmark::State& s) { softmax_ce(s, precision); })
+        ->Unit(benchmark::kMillisecond);
+  }
+  for (const CrossEntropyKernel kernel : {CrossEntropyKernel::Torch, CrossEntropyKernel::Fused}) {
+    benchmark::RegisterBenchmark(
+        ("BM_FullSoftmaxCE/" + to_string(kernel)).c_str(),
+        [kernel](benchmark::State& s) { full_softmax_ce_kernel(s, kernel); })
         ->Unit(benchmark::kMillisecond);
   }
   // Each batch order with torch's kernels (every recorded trial's) and with the fast ones: the
@@ -440,13 +469,17 @@ const bool registered = [] {
   // default epoch) of the same run: the target is at most 6x. One run: ~2 minutes.
   // And its whole-sequence training (aux_at=every_target, every position a target, batch 128:
   // about 750 targets per batch against prefix mode's 1,024): the target is at most 3x.
+  // Each with torch's kernels and with the fast ones (counter dropout masks, fused CE), which
+  // read against BM_TrainEpoch/sasrec_packed_fast_kernels.
   if (has_model("hm4sr")) {
     const std::string two = "modalities=text,category";
+    const std::vector<std::string> whole{"train_samples=all_positions", "aux_at=every_target",
+                                         "batch_size=128"};
     const std::vector<EpochSetting> hm4sr_settings{
         {"hm4sr_packed", {packed, two}, "hm4sr", Inputs::TwoModalities},
-        {"hm4sr_whole_packed",
-         {packed, two, "train_samples=all_positions", "aux_at=every_target", "batch_size=128"},
-         "hm4sr",
+        {"hm4sr_packed_fast_kernels", with({packed, two}, fast), "hm4sr", Inputs::TwoModalities},
+        {"hm4sr_whole_packed", with({packed, two}, whole), "hm4sr", Inputs::TwoModalities},
+        {"hm4sr_whole_packed_fast_kernels", with(with({packed, two}, whole), fast), "hm4sr",
          Inputs::TwoModalities}};
     for (const auto& setting : hm4sr_settings) {
       benchmark::RegisterBenchmark(
