@@ -102,11 +102,10 @@ FDSAImpl::FDSAImpl(const ModelContext& c)
 }
 
 torch::Tensor FDSAImpl::features(const torch::Tensor& items) {
-  const int64_t B = items.size(0), L = items.size(1), C = category_index.size(1);
   auto flat = items.flatten();
-  auto slots = category_index.index_select(0, flat).view({B, L, C});
-  auto used = category_mask.index_select(0, flat).view({B, L, C});
-  auto vectors = category(slots);  // [B, L, C, d]
+  auto slots = category_index.index_select(0, flat);  // [n, C]
+  auto used = category_mask.index_select(0, flat);
+  auto vectors = category(slots);  // [n, C, d]
   torch::Tensor weights;
   if (attention_pooling) {
     auto energy = feature_score(torch::relu(feature_score_hidden(vectors))).squeeze(-1);
@@ -116,7 +115,10 @@ torch::Tensor FDSAImpl::features(const torch::Tensor& items) {
     auto u = used.to(vectors.dtype());
     weights = u / u.sum(-1, /*keepdim=*/true);
   }
-  return (weights.unsqueeze(-1) * vectors).sum(-2);
+  auto pooled = (weights.unsqueeze(-1) * vectors).sum(-2);  // [n, d]
+  auto shape = items.sizes().vec();
+  shape.push_back(pooled.size(-1));
+  return pooled.view(shape);
 }
 
 torch::Tensor FDSAImpl::encode(const torch::Tensor& items) {
@@ -128,7 +130,26 @@ torch::Tensor FDSAImpl::encode(const torch::Tensor& items) {
   return dropout(output_norm(combine(torch::cat({item_stream, feature_stream}, -1))));
 }
 
+torch::Tensor FDSAImpl::encode_packed(const torch::Tensor& items, const TokenLayout& layout,
+                                      bool last_only) {
+  auto tokens = layout.pack(items);
+  auto positions = embedding->position(layout.positions);
+  auto item_stream =
+      item_encoder->forward_packed(dropout(item_norm(embedding->item(tokens) + positions)), layout,
+                                   AttentionScope::Causal, last_only);
+  auto feature_stream =
+      feature_encoder->forward_packed(dropout(feature_norm(features(tokens) + positions)), layout,
+                                      AttentionScope::Causal, last_only);
+  return dropout(output_norm(combine(torch::cat({item_stream, feature_stream}, -1))));
+}
+
 LossParts FDSAImpl::loss(const Batch& batch) {
+  if (batch.packed.defined()) {
+    const PackedTargets t = packed_targets(batch);
+    auto l = packed_next_item_loss(t.states(encode_packed(batch.items, batch.packed, t.last_only)),
+                                   t.targets, embedding->item->weight, loss_options);
+    return {l, {{"main", l}}};
+  }
   auto hidden = encode(batch.items);
   auto mask = batch.target_mask();
   auto l = next_item_loss(hidden.index({mask}), batch.targets.index({mask}),
@@ -137,6 +158,8 @@ LossParts FDSAImpl::loss(const Batch& batch) {
 }
 
 ScoreFactors FDSAImpl::score_factors(const Batch& batch) {
+  if (batch.packed.defined())
+    return {encode_packed(batch.items, batch.packed, /*last_only=*/true), embedding->item->weight};
   return {batch.last_position(encode(batch.items)), embedding->item->weight};
 }
 

@@ -19,7 +19,10 @@ class FDSAImpl : public SequentialRecommenderImpl {
 
   // [B, L, d] combined output of every position (causal: position t sees items <= t).
   torch::Tensor encode(const torch::Tensor& items);
-  // [B, L, d] one feature vector per position from the item's categories.
+  // Packed: [T, d] combined outputs of the real tokens, or [B, d] of each row's last one.
+  torch::Tensor encode_packed(const torch::Tensor& items, const TokenLayout& layout,
+                              bool last_only);
+  // Item ids of any shape [...] -> [..., d]: one feature vector per item from its categories.
   torch::Tensor features(const torch::Tensor& items);
 
   bool attention_pooling;  // feature_pooling = "attention" (else "mean")

@@ -147,6 +147,12 @@ BOOST_AUTO_TEST_CASE(bert4rec_packed_equals_padded) {
   check_packed_equals_padded("bert4rec", beauty_dataset(), kNoDropout);
 }
 
+BOOST_AUTO_TEST_CASE(fdsa_packed_equals_padded) {
+  check_packed_equals_padded("fdsa", beauty_dataset(), kNoDropout);
+  check_packed_equals_padded("fdsa", beauty_dataset(),
+                             with(kNoDropout, {"loss=bce", "feature_pooling=mean"}));
+}
+
 BOOST_AUTO_TEST_CASE(fame_packed_equals_padded) {
   check_packed_equals_padded("fame", beauty_dataset(), kNoDropout);
   check_packed_equals_padded("fame", beauty_dataset(),
