@@ -243,6 +243,36 @@ BOOST_AUTO_TEST_CASE(hm4sr_epoch_is_read_against_sasrec_epoch_of_the_same_run) {
                       "| whole sequences | hm4sr, whole | 36.0 | 12.0 | 3.00x | at most 3x: "
                       "met | - | - | - |"),
              md);
+  // With the fast kernels, against SASRec's epoch with the same kernels; without that
+  // reference the row is left out.
+  rows.push_back(bench_row("BM_TrainEpoch/hm4sr_packed_fast_kernels/iterations:1", 50000.0,
+                           {{"label", "hm4sr, fast"}}));
+  md = seqrec::render_performance_markdown(in);
+  BOOST_TEST(!contains(md, "prefixes, fast kernels |"), md);
+  rows.push_back(bench_row("BM_TrainEpoch/sasrec_packed_fast_kernels/iterations:1", 10000.0,
+                           {{"sequences/s", 2250.0}, {"useful FLOP/s", 66e9}}));
+  md = seqrec::render_performance_markdown(in);
+  BOOST_TEST(contains(md,
+                      "| prefixes, fast kernels | hm4sr, fast | 50.0 | 10.0 | 5.00x | at most "
+                      "6x: met | - | - | - |"),
+             md);
+}
+
+// The CE kernel alone: the fused one against torch's, in the same run.
+BOOST_AUTO_TEST_CASE(the_fused_cross_entropy_is_read_against_torchs) {
+  seqrec::PerformanceInputs in;
+  in.bench = sample_bench();
+  in.bench_path = "bench.json";
+  in.command = "bash scripts/bench.sh";
+  BOOST_TEST(!contains(seqrec::render_performance_markdown(in), "Full-softmax CE kernel"));
+  auto& rows = in.bench["benchmarks"];
+  rows.push_back(bench_row("BM_FullSoftmaxCE/torch", 66.0, {{"label", "torch CE"}}));
+  rows.push_back(bench_row("BM_FullSoftmaxCE/fused", 33.0, {{"label", "fused CE over 1 x 2"}}));
+  const std::string md = seqrec::render_performance_markdown(in);
+  BOOST_TEST(contains(md,
+                      "fused CE over 1 x 2: 33.0 ms per step with `cross_entropy=fused` "
+                      "against 66.0 ms with torch's log_softmax and nll_loss: 2.00x."),
+             md);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -374,30 +374,49 @@ void sampled_softmax_section(std::ostream& md, const Benchmarks& all, const Cloc
   }
 }
 
-// HM4SR's epoch as a multiple of SASRec's default epoch in the same run (issue 25: at most 6x
-// in HM4SR's prefix mode). Left out when either benchmark is absent.
-// HM4SR's epoch as a multiple of SASRec's default epoch in the same run (issue 25: at most 6x
-// in HM4SR's prefix mode, 3x in whole-sequence training). The useful-FLOP ratio says what the
-// time ratio would be if both ran at the same rate: the part of the gap that is the models'
-// work, not the kernels' efficiency. Rows whose benchmarks are absent are left out.
+// The full-softmax CE alone, torch's kernels against the fused one (`cross_entropy=fused`), in
+// the same run. Which is faster depends on the CPU's vector units
+// (results/performance/vector-width.md), so the page says it. Left out when either is absent.
+void cross_entropy_kernel_section(std::ostream& md, const Benchmarks& all, const Clock& clock) {
+  const auto torch_ce = find_benchmark(all, "BM_FullSoftmaxCE/torch");
+  const auto fused_ce = find_benchmark(all, "BM_FullSoftmaxCE/fused");
+  if (torch_ce == all.end() || fused_ce == all.end()) return;
+  const double torch_ms = clock.ms(torch_ce->second), fused_ms = clock.ms(fused_ce->second);
+  md << "\n## Full-softmax CE kernel\n\n"
+     << fused_ce->second.value("label", "fused CE") << ": " << fixed(fused_ms, 1)
+     << " ms per step with `cross_entropy=fused` against " << fixed(torch_ms, 1)
+     << " ms with torch's log_softmax and nll_loss: " << fixed(torch_ms / fused_ms, 2) << "x.\n";
+}
+
+// HM4SR's epoch as a multiple of SASRec's packed epoch with the same kernels in the same run
+// (issue 25: at most 6x in HM4SR's prefix mode, 3x in whole-sequence training). The
+// useful-FLOP ratio says what the time ratio would be if both ran at the same rate: the part
+// of the gap that is the models' work, not the kernels' efficiency. Rows whose benchmarks are
+// absent are left out.
 void hm4sr_section(std::ostream& md, const Benchmarks& all, const Clock& clock, double ceiling) {
-  const auto sasrec = find_benchmark(all, "BM_TrainEpoch/sasrec_packed");
-  if (sasrec == all.end()) return;
   struct Row {
-    std::string benchmark, mode;
+    std::string benchmark, reference, mode;
     double bound;
   };
-  const std::vector<Row> rows{{"BM_TrainEpoch/hm4sr_packed", "prefixes (default)", 6.0},
-                              {"BM_TrainEpoch/hm4sr_whole_packed", "whole sequences", 3.0}};
+  const std::string torch_kernels = "BM_TrainEpoch/sasrec_packed",
+                    fast_kernels = "BM_TrainEpoch/sasrec_packed_fast_kernels";
+  const std::vector<Row> rows{
+      {"BM_TrainEpoch/hm4sr_packed", torch_kernels, "prefixes (default)", 6.0},
+      {"BM_TrainEpoch/hm4sr_packed_fast_kernels", fast_kernels, "prefixes, fast kernels", 6.0},
+      {"BM_TrainEpoch/hm4sr_whole_packed", torch_kernels, "whole sequences", 3.0},
+      {"BM_TrainEpoch/hm4sr_whole_packed_fast_kernels", fast_kernels,
+       "whole sequences, fast kernels", 3.0}};
   bool header = false;
   for (const auto& r : rows) {
     const auto hm4sr = find_benchmark(all, r.benchmark);
-    if (hm4sr == all.end()) continue;
+    const auto sasrec = find_benchmark(all, r.reference);
+    if (hm4sr == all.end() || sasrec == all.end()) continue;
     if (!header) {
       md << "\n## HM4SR's epoch against SASRec's\n\n"
          << "HM4SR at its defaults (CE + IDCL + CP + PCL, 4 + 4 experts) with two modalities, "
-            "titles and categories (issue 25's Beauty comparison), against SASRec's default "
-            "epoch (CE), both packed, in the same run. Prefixes: every prefix a sample, batch "
+            "titles and categories (issue 25's Beauty comparison), against SASRec's epoch (CE) "
+            "with the same kernels (torch's, or counter dropout masks and the fused CE), both "
+            "packed, in the same run. Prefixes: every prefix a sample, batch "
             "1,024 (the authors'); whole sequences: every position a target with IDCL and PCL "
             "read there too (`aux_at=every_target`), batch 128. Useful FLOPs as counted in "
             "`bench/train_bench.cpp`; their ratio is the time ratio both would have at the same "
@@ -491,6 +510,7 @@ std::string render_performance_markdown(const PerformanceInputs& in) {
   step_split_section(md, all, clock);
   packed_section(md, all, clock);
   sampled_softmax_section(md, all, clock);
+  cross_entropy_kernel_section(md, all, clock);
   hm4sr_section(md, all, clock, ceiling);
   batching_section(md, all, clock);
   memory_section(md, in);
