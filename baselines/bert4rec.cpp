@@ -22,6 +22,7 @@ ParamSchema BERT4RecImpl::schema() {
                  "state scored against the tied item table alone, no bias (Klenitskiy & "
                  "Vasilev's BERT4Rec)",
                  {"transform", "tied"});
+  s.added_after_recorded_trials("prediction_head");
   return s;
 }
 
