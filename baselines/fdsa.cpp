@@ -127,7 +127,7 @@ torch::Tensor FDSAImpl::encode(const torch::Tensor& items) {
   auto mask = causal_mask(L, items.device());
   auto item_stream = item_encoder(dropout(item_norm(embedding->item(items) + positions)), mask);
   auto feature_stream = feature_encoder(dropout(feature_norm(features(items) + positions)), mask);
-  return dropout(output_norm(combine(torch::cat({item_stream, feature_stream}, -1))));
+  return combined(item_stream, feature_stream);
 }
 
 torch::Tensor FDSAImpl::encode_packed(const torch::Tensor& items, const TokenLayout& layout,
@@ -140,6 +140,11 @@ torch::Tensor FDSAImpl::encode_packed(const torch::Tensor& items, const TokenLay
   auto feature_stream =
       feature_encoder->forward_packed(dropout(feature_norm(features(tokens) + positions)), layout,
                                       AttentionScope::Causal, last_only);
+  return combined(item_stream, feature_stream);
+}
+
+torch::Tensor FDSAImpl::combined(const torch::Tensor& item_stream,
+                                 const torch::Tensor& feature_stream) {
   return dropout(output_norm(combine(torch::cat({item_stream, feature_stream}, -1))));
 }
 

@@ -22,6 +22,8 @@ class FDSAImpl : public SequentialRecommenderImpl {
   // Packed: [T, d] combined outputs of the real tokens, or [B, d] of each row's last one.
   torch::Tensor encode_packed(const torch::Tensor& items, const TokenLayout& layout,
                               bool last_only);
+  // The two streams' outputs [..., d] each -> [..., d]: concatenated, mapped to d, normalised.
+  torch::Tensor combined(const torch::Tensor& item_stream, const torch::Tensor& feature_stream);
   // Item ids of any shape [...] -> [..., d]: one feature vector per item from its categories.
   torch::Tensor features(const torch::Tensor& items);
 

@@ -51,6 +51,15 @@ json sample_bench() {
             bench_row("BM_TrainStep/fame", 480.0, {{"sequences/s", 266.0}})}}};
 }
 
+// The sample benchmark output as the page reads it from scripts/bench.sh's file.
+seqrec::PerformanceInputs sample_inputs() {
+  seqrec::PerformanceInputs in;
+  in.bench = sample_bench();
+  in.bench_path = "bench.json";
+  in.command = "bash scripts/bench.sh";
+  return in;
+}
+
 using seqrec::testing::contains;
 
 }  // namespace
@@ -58,10 +67,7 @@ using seqrec::testing::contains;
 BOOST_AUTO_TEST_SUITE(performance_report)
 
 BOOST_AUTO_TEST_CASE(ratios_and_verdicts_follow_the_targets) {
-  seqrec::PerformanceInputs in;
-  in.bench = sample_bench();
-  in.bench_path = "bench.json";
-  in.command = "bash scripts/bench.sh";
+  seqrec::PerformanceInputs in = sample_inputs();
   in.memory_trials = {{{"model", "sasrec"},
                        {"dataset", {{"name", "beauty"}}},
                        {"trial_id", "abc"},
@@ -137,8 +143,7 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_benchmark_output_is_refused_by_name) {
 }
 
 BOOST_AUTO_TEST_CASE(packed_execution_is_compared_with_the_padded_grid_in_the_same_run) {
-  seqrec::PerformanceInputs in;
-  in.bench = sample_bench();
+  seqrec::PerformanceInputs in = sample_inputs();
   auto& rows = in.bench["benchmarks"];
   // Single-iteration benchmarks carry Google Benchmark's "/iterations:1" suffix.
   rows.push_back(bench_row("BM_TrainEpoch/sasrec_packed/iterations:1", 12000.0,
@@ -152,8 +157,6 @@ BOOST_AUTO_TEST_CASE(packed_execution_is_compared_with_the_padded_grid_in_the_sa
   rows.push_back(bench_row("BM_ValidationProduct", 400.0));
   rows.push_back(bench_row("BM_ValidationPass/padded", 3600.0));
   rows.push_back(bench_row("BM_ValidationPass/packed", 900.0));
-  in.bench_path = "bench.json";
-  in.command = "bash scripts/bench.sh";
   const std::string md = seqrec::render_performance_markdown(in);
   // The pairs' ratios and verdicts, the validation pass against its bare product.
   for (const char* expected : {"## Packed execution", "| 30.0 s | 12.0 s | 2.50x | >= 2x: met |",
@@ -170,8 +173,7 @@ BOOST_AUTO_TEST_CASE(packed_execution_is_compared_with_the_padded_grid_in_the_sa
 
 // Repeated epoch benchmarks: the page reads each one's median aggregate, not its last run.
 BOOST_AUTO_TEST_CASE(a_repeated_benchmark_is_read_as_its_median) {
-  seqrec::PerformanceInputs in;
-  in.bench = sample_bench();
+  seqrec::PerformanceInputs in = sample_inputs();
   auto& rows = in.bench["benchmarks"];
   for (const double ms : {14000.0, 12000.0, 90000.0})
     rows.push_back(bench_row("BM_TrainEpoch/sasrec_packed/iterations:1/repeats:3", ms,
@@ -187,18 +189,13 @@ BOOST_AUTO_TEST_CASE(a_repeated_benchmark_is_read_as_its_median) {
   mean["aggregate_name"] = "mean";
   mean["cpu_time"] = 38666.0;
   rows.push_back(mean);
-  in.bench_path = "bench.json";
-  in.command = "bash scripts/bench.sh";
   const std::string md = seqrec::render_performance_markdown(in);
   BOOST_TEST(contains(md, "(medians of 3 runs) | 30.0 s | 14.0 s | 2.14x | >= 2x: met |"), md);
 }
 
 // SASRec+SS's epoch with the fused candidate scores against torch's, in a section of its own.
 BOOST_AUTO_TEST_CASE(sampled_softmax_epochs_are_read_against_torchs_kernels) {
-  seqrec::PerformanceInputs in;
-  in.bench = sample_bench();
-  in.bench_path = "bench.json";
-  in.command = "bash scripts/bench.sh";
+  seqrec::PerformanceInputs in = sample_inputs();
   BOOST_TEST(!contains(seqrec::render_performance_markdown(in), "Sampled softmax"));
   auto& rows = in.bench["benchmarks"];
   rows.push_back(
@@ -214,16 +211,13 @@ BOOST_AUTO_TEST_CASE(sampled_softmax_epochs_are_read_against_torchs_kernels) {
 
 // Issue 25: HM4SR's epoch as a multiple of SASRec's default (packed) epoch of the same run.
 BOOST_AUTO_TEST_CASE(hm4sr_epoch_is_read_against_sasrec_epoch_of_the_same_run) {
-  seqrec::PerformanceInputs in;
-  in.bench = sample_bench();
+  seqrec::PerformanceInputs in = sample_inputs();
   auto& rows = in.bench["benchmarks"];
   rows.push_back(bench_row("BM_TrainEpoch/sasrec_packed/iterations:1", 12000.0,
                            {{"sequences/s", 1875.0}, {"useful FLOP/s", 55e9}}));
   rows.push_back(
       bench_row("BM_TrainEpoch/hm4sr_packed/iterations:1", 84000.0,
                 {{"sequences/s", 1564.0}, {"useful FLOP/s", 50e9}, {"label", "hm4sr, packed"}}));
-  in.bench_path = "bench.json";
-  in.command = "bash scripts/bench.sh";
   std::string md = seqrec::render_performance_markdown(in);
   // 84 s at 50 GFLOP/s against 12 s at 55: 6.36x the work (ceiling 100 GFLOP/s).
   BOOST_TEST(contains(md,
@@ -260,10 +254,7 @@ BOOST_AUTO_TEST_CASE(hm4sr_epoch_is_read_against_sasrec_epoch_of_the_same_run) {
 
 // The CE kernel alone: the fused one against torch's, in the same run.
 BOOST_AUTO_TEST_CASE(the_fused_cross_entropy_is_read_against_torchs) {
-  seqrec::PerformanceInputs in;
-  in.bench = sample_bench();
-  in.bench_path = "bench.json";
-  in.command = "bash scripts/bench.sh";
+  seqrec::PerformanceInputs in = sample_inputs();
   BOOST_TEST(!contains(seqrec::render_performance_markdown(in), "Full-softmax CE kernel"));
   auto& rows = in.bench["benchmarks"];
   rows.push_back(bench_row("BM_FullSoftmaxCE/torch", 66.0, {{"label", "torch CE"}}));
