@@ -43,8 +43,12 @@ ParamSchema SASRecImpl::schema() {
                "to max_len, whose keys and values are the attention's biases, as when no "
                "key-padding mask is set (RecTools' SASRec, the eSASRec benchmark's SASRec+SS; "
                "pmixer's port); needs kang_block=true");
-  for (const char* key :
-       {"emb_scale", "positions", "kang_block", "item_dropout", "init", "attend_padding"})
+  s.bool_param("softmax_padding", false,
+               "loss=ce: the padding row's score (0: the row stays zero) joins the softmax's "
+               "denominator, as in Klenitskiy & Vasilev's SASRec, which scores every row of its "
+               "N+1-row table; needs cross_entropy=torch");
+  for (const char* key : {"emb_scale", "positions", "kang_block", "item_dropout", "init",
+                          "attend_padding", "softmax_padding"})
     s.added_after_recorded_trials(key);
   return s;
 }
@@ -58,6 +62,7 @@ struct SASRecDetails {
   std::string init = "normal";
   double item_dropout = 0.0;
   bool attend_padding = false;
+  bool softmax_padding = false;
 };
 
 SASRecDetails details_of(const Params& p) {
@@ -67,7 +72,8 @@ SASRecDetails details_of(const Params& p) {
           p.get_bool("kang_block"),
           p.get_string("init"),
           p.get_float("item_dropout"),
-          p.get_bool("attend_padding")};
+          p.get_bool("attend_padding"),
+          p.get_bool("softmax_padding")};
 }
 
 }  // namespace
@@ -84,6 +90,12 @@ SASRecImpl::SASRecImpl(const ModelContext& c) : loss_options(next_item_loss_opti
         "attend_padding=true needs kang_block=true: only Kang's block reads keys and values "
         "from the unnormalised input, where a zeroed padding slot projects to the bias");
   if (details.attend_padding) padded_window = c.max_len;
+  if (details.softmax_padding && loss_options.kind != "ce")
+    throw InputError("softmax_padding=true needs loss=ce, not loss=" + loss_options.kind);
+  // The fused kernel's softmax runs over items 1..N only.
+  if (details.softmax_padding && c.params.get_string("cross_entropy") != "torch")
+    throw InputError("softmax_padding=true needs cross_entropy=torch");
+  loss_options.softmax_over_padding = details.softmax_padding;
   embedding =
       register_module("embedding", SequenceEmbedding(c.data.num_items(), c.max_len, options.dim(),
                                                      options.dropout(), details.sqrt_scale));

@@ -1,5 +1,6 @@
 // The keys in which published SASRecs differ (issue 26): Kang's block, positions from the end,
-// no sqrt(d) scaling, item-table dropout, Xavier-normal initialisation, attention to padding.
+// no sqrt(d) scaling, item-table dropout, Xavier-normal initialisation, attention to padding,
+// the padding row in the softmax.
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
@@ -207,6 +208,49 @@ BOOST_AUTO_TEST_CASE(attend_padding_needs_kangs_block) {
   BOOST_CHECK_THROW(build_model("sasrec", data, {"attend_padding=true"}), InputError);
   auto built = build_model("sasrec", data, {"attend_padding=true", "kang_block=true"});
   BOOST_TEST(model_as<SASRecImpl>(*built).padded_window == built->setup.protocol.max_len);
+}
+
+// softmax_padding: the padding row's score, 0 since the row stays zero, joins the softmax's
+// denominator (Klenitskiy & Vasilev's SASRec scores all N+1 rows): torch's CE over the N+1
+// columns, padded and packed. Built from the same seed, the default model's loss is the CE
+// over the N item columns of the same scores.
+BOOST_AUTO_TEST_CASE(softmax_padding_is_ce_over_every_row) {
+  const Dataset& data = synthetic_dataset();
+  const std::vector<std::string> base = {"hidden=16", "dropout=0", "attn_dropout=0", "loss=ce"};
+  auto keys = base;
+  keys.push_back("softmax_padding=true");
+  auto with = build_model("sasrec", data, keys);
+  auto without = build_model("sasrec", data, base);
+  auto& model = model_as<SASRecImpl>(*with);
+  model.train();
+  without->model->train();
+  const Batch batch = training_batch(*with, 32);
+  torch::NoGradGuard no_grad;
+  const auto mask = batch.target_mask();
+  const auto targets = batch.targets.index({mask});
+  const auto logits =
+      torch::matmul(model.encode(batch.items).index({mask}), model.embedding->item->weight.t());
+  BOOST_TEST(logits.select(1, 0).abs().max().item<double>() == 0.0);
+  const double over_every_row =
+      torch::nn::functional::cross_entropy(logits, targets).item<double>();
+  const double over_items =
+      torch::nn::functional::cross_entropy(logits.slice(1, 1), targets - 1).item<double>();
+  BOOST_TEST(over_every_row > over_items);
+  namespace tt = boost::test_tools;
+  BOOST_TEST(model.loss(batch).total.item<double>() == over_every_row, tt::tolerance(1e-5));
+  BOOST_TEST(without->model->loss(batch).total.item<double>() == over_items, tt::tolerance(1e-5));
+  Batch packed = batch;
+  packed.pack_tokens();
+  BOOST_TEST(model.loss(packed).total.item<double>() == over_every_row, tt::tolerance(1e-5));
+}
+
+BOOST_AUTO_TEST_CASE(softmax_padding_needs_torchs_full_softmax) {
+  const Dataset& data = synthetic_dataset();
+  BOOST_CHECK_THROW(build_model("sasrec", data, {"softmax_padding=true", "loss=bce"}), InputError);
+  BOOST_CHECK_THROW(
+      build_model("sasrec", data, {"softmax_padding=true", "loss=ce", "cross_entropy=fused"}),
+      InputError);
+  BOOST_CHECK_NO_THROW(build_model("sasrec", data, {"softmax_padding=true", "loss=ce"}));
 }
 
 BOOST_AUTO_TEST_CASE(rectools_initialisation) {

@@ -117,7 +117,8 @@ PackedTargets packed_targets(const Batch& batch) {
 
 torch::Tensor packed_next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
                                     const torch::Tensor& items, const NextItemLossOptions& o) {
-  if (o.kind != "ce" || current_kernels().cross_entropy == CrossEntropyKernel::Fused)
+  if (o.kind != "ce" || o.softmax_over_padding ||
+      current_kernels().cross_entropy == CrossEntropyKernel::Fused)
     return next_item_loss(hidden, targets, items, o);
   return InPlaceGradientCrossEntropy::apply(torch::matmul(hidden, items.slice(0, 1).t()),
                                             targets - 1);
@@ -126,6 +127,8 @@ torch::Tensor packed_next_item_loss(const torch::Tensor& hidden, const torch::Te
 torch::Tensor next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
                              const torch::Tensor& items, const NextItemLossOptions& o) {
   const int64_t num_items = items.size(0) - 1;
+  if (o.kind == "ce" && o.softmax_over_padding)
+    return torch::nn::functional::cross_entropy(torch::matmul(hidden, items.t()), targets);
   if (o.kind == "ce") return full_softmax_cross_entropy(torch::matmul(hidden, items.t()), targets);
 
   auto positive = (hidden * items.index_select(0, targets)).sum(-1);  // [P]

@@ -15,6 +15,9 @@ struct NextItemLossOptions {
   int64_t num_negatives = 256;         // sampled_softmax and gbce
   double gbce_t = 0.75;                // gSASRec calibration parameter t
   bool negatives_avoid_target = true;  // redraw a negative equal to its position's target
+  // ce: the padding row's score joins the softmax's denominator, as in a model that scores all
+  // N+1 rows of its table (Klenitskiy & Vasilev's SASRec). Always torch's CE kernel.
+  bool softmax_over_padding = false;
 };
 
 // Keys `loss`, `num_negatives`, `gbce_t`, `negatives`, with `default_kind` as the default loss.
