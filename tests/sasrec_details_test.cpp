@@ -19,6 +19,19 @@ SASRecImpl& sasrec_in_eval(BuiltModel& built) {
   return model;
 }
 
+// SASRec on the synthetic data without dropout, with one key more and without it, built from
+// the same seed (so with the same weights).
+struct WithAndWithout {
+  std::unique_ptr<BuiltModel> with, without;
+};
+WithAndWithout with_and_without(const std::string& key) {
+  const std::vector<std::string> base = {"hidden=16", "dropout=0", "attn_dropout=0", "loss=ce"};
+  auto keys = base;
+  keys.push_back(key);
+  return {build_model("sasrec", synthetic_dataset(), keys),
+          build_model("sasrec", synthetic_dataset(), base)};
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(sasrec_details)
@@ -111,12 +124,7 @@ BOOST_AUTO_TEST_CASE(normal_torch_mha_initialisation) {
 // Item-table dropout acts in training only, on the input look-up and the output scores alike;
 // in evaluation the model is the one without it (same seed, same weights).
 BOOST_AUTO_TEST_CASE(item_dropout_acts_in_training_only) {
-  const Dataset& data = synthetic_dataset();
-  const std::vector<std::string> base = {"hidden=16", "dropout=0", "attn_dropout=0", "loss=ce"};
-  auto keys = base;
-  keys.push_back("item_dropout=0.5");
-  auto with = build_model("sasrec", data, keys);
-  auto without = build_model("sasrec", data, base);
+  auto [with, without] = with_and_without("item_dropout=0.5");
   const Batch batch = training_batch(*with, 32);
   torch::NoGradGuard no_grad;
   with->model->eval();
@@ -215,12 +223,7 @@ BOOST_AUTO_TEST_CASE(attend_padding_needs_kangs_block) {
 // columns, padded and packed. Built from the same seed, the default model's loss is the CE
 // over the N item columns of the same scores.
 BOOST_AUTO_TEST_CASE(softmax_padding_is_ce_over_every_row) {
-  const Dataset& data = synthetic_dataset();
-  const std::vector<std::string> base = {"hidden=16", "dropout=0", "attn_dropout=0", "loss=ce"};
-  auto keys = base;
-  keys.push_back("softmax_padding=true");
-  auto with = build_model("sasrec", data, keys);
-  auto without = build_model("sasrec", data, base);
+  auto [with, without] = with_and_without("softmax_padding=true");
   auto& model = model_as<SASRecImpl>(*with);
   model.train();
   without->model->train();
