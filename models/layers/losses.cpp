@@ -127,9 +127,12 @@ torch::Tensor packed_next_item_loss(const torch::Tensor& hidden, const torch::Te
 torch::Tensor next_item_loss(const torch::Tensor& hidden, const torch::Tensor& targets,
                              const torch::Tensor& items, const NextItemLossOptions& o) {
   const int64_t num_items = items.size(0) - 1;
-  if (o.kind == "ce" && o.softmax_over_padding)
-    return torch::nn::functional::cross_entropy(torch::matmul(hidden, items.t()), targets);
-  if (o.kind == "ce") return full_softmax_cross_entropy(torch::matmul(hidden, items.t()), targets);
+  if (o.kind == "ce") {
+    auto logits = torch::matmul(hidden, items.t());
+    // Klenitskiy & Vasilev's SASRec keeps padding's zero logit in the softmax denominator.
+    if (o.softmax_over_padding) return torch::nn::functional::cross_entropy(logits, targets);
+    return full_softmax_cross_entropy(logits, targets);
+  }
 
   auto positive = (hidden * items.index_select(0, targets)).sum(-1);  // [P]
   if (o.kind == "bce") {
