@@ -372,10 +372,11 @@ std::vector<torch::Tensor> HM4SRImpl::candidate_tables() {
   return tables;
 }
 
-HM4SRImpl::Embedded HM4SRImpl::embed(const Batch& batch, const std::vector<torch::Tensor>& tables,
-                                     bool with_time) {
-  const auto& items = batch.items;
-  auto positions = embedding->position(torch::arange(items.size(1), items.options())).unsqueeze(0);
+HM4SRImpl::Embedded HM4SRImpl::mix_streams(const Batch& batch,
+                                           const std::vector<torch::Tensor>& tables,
+                                           const torch::Tensor& items,
+                                           const torch::Tensor& positions, bool with_time,
+                                           const std::function<torch::Tensor()>& embed_time) {
   Embedded out;
   for (const auto& table : tables)
     out.streams.push_back(torch::embedding(table, items) * embedding->scale + positions);
@@ -386,7 +387,7 @@ HM4SRImpl::Embedded HM4SRImpl::embed(const Batch& batch, const std::vector<torch
   }
   if (time_embedding && (with_time || temporal)) {
     TORCH_CHECK(batch.timestamps.defined(), "hm4sr: the batch has no timestamps");
-    out.time = time_embedding(batch.timestamps, batch.lengths);
+    out.time = embed_time();
   }
   if (temporal) {
     auto scaled = temporal(out.streams, out.time);
@@ -394,6 +395,14 @@ HM4SRImpl::Embedded HM4SRImpl::embed(const Batch& batch, const std::vector<torch
     out.temporal_gate = scaled.gate;
   }
   return out;
+}
+
+HM4SRImpl::Embedded HM4SRImpl::embed(const Batch& batch, const std::vector<torch::Tensor>& tables,
+                                     bool with_time) {
+  const auto& items = batch.items;
+  auto positions = embedding->position(torch::arange(items.size(1), items.options())).unsqueeze(0);
+  return mix_streams(batch, tables, items, positions, with_time,
+                     [&] { return time_embedding(batch.timestamps, batch.lengths); });
 }
 
 torch::Tensor HM4SRImpl::encode_stream(size_t m, const torch::Tensor& input) {
@@ -416,26 +425,9 @@ HM4SRImpl::Embedded HM4SRImpl::embed_packed(const Batch& batch,
                                             const std::vector<torch::Tensor>& tables,
                                             bool with_time) {
   const TokenLayout& layout = batch.packed;
-  const auto items = layout.pack(batch.items);
-  const auto positions = embedding->position(layout.positions);
-  Embedded out;
-  for (const auto& table : tables)
-    out.streams.push_back(torch::embedding(table, items) * embedding->scale + positions);
-  if (interactive) {
-    auto mixed = interactive(out.streams);
-    out.streams = std::move(mixed.streams);
-    out.interactive_gates = mixed.gates;
-  }
-  if (time_embedding && (with_time || temporal)) {
-    TORCH_CHECK(batch.timestamps.defined(), "hm4sr: the batch has no timestamps");
-    out.time = time_embedding->forward_packed(batch.timestamps, layout);
-  }
-  if (temporal) {
-    auto scaled = temporal(out.streams, out.time);
-    out.streams = std::move(scaled.streams);
-    out.temporal_gate = scaled.gate;
-  }
-  return out;
+  return mix_streams(batch, tables, layout.pack(batch.items), embedding->position(layout.positions),
+                     with_time,
+                     [&] { return time_embedding->forward_packed(batch.timestamps, layout); });
 }
 
 torch::Tensor HM4SRImpl::encode_stream_packed(size_t m, const torch::Tensor& input,

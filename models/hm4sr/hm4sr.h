@@ -5,6 +5,7 @@
 // Interactive MoE that lets each stream read the others, a Temporal MoE that rescales every
 // stream by a time-gated expert vector, and one causal transformer per stream. An item's score
 // is the sum of the per-stream dot products; training adds IDCL, CP and PCL to the CE loss.
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -134,6 +135,12 @@ class HM4SRImpl : public SequentialRecommenderImpl {
     std::vector<torch::Tensor> hidden;
     torch::Tensor targets;
   };
+  // embed() and embed_packed() past their layout: each table's rows at `items` plus
+  // `positions`, then the Interactive MoE, the time embedding (`embed_time`, when needed) and the
+  // Temporal MoE, in that order.
+  Embedded mix_streams(const Batch& batch, const std::vector<torch::Tensor>& tables,
+                       const torch::Tensor& items, const torch::Tensor& positions, bool with_time,
+                       const std::function<torch::Tensor()>& embed_time);
   // The auxiliary losses (IDCL, CP, PCL) added to `out`.
   void add_auxiliary_losses(const Batch& batch, const std::vector<torch::Tensor>& tables,
                             const Encoded& encoded, const Readout& readout, LossParts& out);
