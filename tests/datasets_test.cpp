@@ -8,6 +8,8 @@
 #include <iostream>
 #include <limits>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/errors.h"
 #include "datasets/atomic_file.h"
@@ -290,54 +292,35 @@ BOOST_AUTO_TEST_CASE(missing_file_is_an_error_naming_the_file) {
   BOOST_TEST(contains(input_error_message([&] { load_dataset(folder, {}); }), folder));
 }
 
-BOOST_AUTO_TEST_CASE(header_without_type_is_an_error_at_line_1) {
-  ScratchDir scratch;
-  const std::string dir = write_atomic(scratch, "bad", "user_id\titem_id:token\nu\ta\n");
-  const std::string message = input_error_message([&] { load_atomic_dataset(dir, {}); });
-  BOOST_TEST(contains(message, "bad.inter:1:"));
-  BOOST_TEST(contains(message, "'user_id'"));
-}
+// A malformed .inter file: the line its error must name and a fragment saying why.
+struct MalformedInter {
+  const char* what;
+  std::string content;
+  std::string line;
+  std::string why;
+};
 
-BOOST_AUTO_TEST_CASE(header_with_unknown_type_is_an_error_at_line_1) {
-  ScratchDir scratch;
-  const std::string dir = write_atomic(scratch, "bad", "user_id:token\titem_id:integer\nu\ta\n");
-  const std::string message = input_error_message([&] { load_atomic_dataset(dir, {}); });
-  BOOST_TEST(contains(message, "bad.inter:1:"));
-  BOOST_TEST(contains(message, "unknown type 'integer'"));
-}
-
-BOOST_AUTO_TEST_CASE(wrong_column_count_is_an_error_at_its_line) {
-  ScratchDir scratch;
-  const std::string dir =
-      write_atomic(scratch, "bad", std::string(kTinyHeader) + "u\ta\t1\nu\tb\n");
-  const std::string message = input_error_message([&] { load_atomic_dataset(dir, {}); });
-  BOOST_TEST(contains(message, "bad.inter:3:"));
-  BOOST_TEST(contains(message, "expected 3"));
-}
-
-BOOST_AUTO_TEST_CASE(non_numeric_timestamp_is_an_error_at_its_line) {
-  ScratchDir scratch;
-  const std::string dir =
-      write_atomic(scratch, "bad", std::string(kTinyHeader) + "u\ta\tyesterday\n");
-  const std::string message = input_error_message([&] { load_atomic_dataset(dir, {}); });
-  BOOST_TEST(contains(message, "bad.inter:2:"));
-  BOOST_TEST(contains(message, "timestamp 'yesterday'"));
-}
-
-BOOST_AUTO_TEST_CASE(missing_user_column_is_an_error_naming_the_column) {
-  ScratchDir scratch;
-  const std::string dir = write_atomic(scratch, "bad", "uid:token\titem_id:token\nu\ta\n");
-  const std::string message = input_error_message([&] { load_atomic_dataset(dir, {}); });
-  BOOST_TEST(contains(message, "bad.inter:1:"));
-  BOOST_TEST(contains(message, "user_id"));
-}
-
-BOOST_AUTO_TEST_CASE(missing_item_column_is_an_error_naming_the_column) {
-  ScratchDir scratch;
-  const std::string dir = write_atomic(scratch, "bad", "user_id:token\titem:token\nu\ta\n");
-  const std::string message = input_error_message([&] { load_atomic_dataset(dir, {}); });
-  BOOST_TEST(contains(message, "bad.inter:1:"));
-  BOOST_TEST(contains(message, "item_id"));
+BOOST_AUTO_TEST_CASE(malformed_inter_file_is_an_error_at_its_line_saying_why) {
+  const std::string tiny(kTinyHeader);
+  const std::vector<MalformedInter> cases = {
+      {"header without type", "user_id\titem_id:token\nu\ta\n", "bad.inter:1:", "'user_id'"},
+      {"header with unknown type", "user_id:token\titem_id:integer\nu\ta\n",
+       "bad.inter:1:", "unknown type 'integer'"},
+      {"wrong column count", tiny + "u\ta\t1\nu\tb\n", "bad.inter:3:", "expected 3"},
+      {"non-numeric timestamp", tiny + "u\ta\tyesterday\n",
+       "bad.inter:2:", "timestamp 'yesterday'"},
+      {"missing user column", "uid:token\titem_id:token\nu\ta\n", "bad.inter:1:", "user_id"},
+      {"missing item column", "user_id:token\titem:token\nu\ta\n", "bad.inter:1:", "item_id"},
+  };
+  for (const auto& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      ScratchDir scratch;
+      const std::string dir = write_atomic(scratch, "bad", c.content);
+      const std::string message = input_error_message([&] { load_atomic_dataset(dir, {}); });
+      BOOST_TEST(contains(message, c.line));
+      BOOST_TEST(contains(message, c.why));
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(empty_dataset_after_filtering_is_an_error_naming_the_file) {
