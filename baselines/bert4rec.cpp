@@ -1,5 +1,6 @@
 #include "baselines/bert4rec.h"
 
+#include "models/layers/either_layout.h"
 #include "models/layers/initializers.h"
 #include "models/layers/transformer_schema.h"
 #include "models/registry.h"
@@ -93,15 +94,10 @@ void BERT4RecImpl::prepare_training_batch(Batch& batch) {
 }
 
 LossParts BERT4RecImpl::loss(const Batch& batch) {
-  if (batch.packed.defined()) {
-    const PackedTargets t = packed_targets(batch);
-    auto hidden = t.states(encode_packed(batch.items, batch.packed, t.last_only));
-    auto l = full_softmax_cross_entropy(logits(hidden), t.targets);
-    return {l, {{"main", l}}};
-  }
-  auto mask = batch.target_mask();
-  auto hidden = encode(batch.items).index({mask});
-  auto l = full_softmax_cross_entropy(logits(hidden), batch.targets.index({mask}));
+  const auto at = target_states(
+      batch, [&] { return encode(batch.items); },
+      [&](bool last_only) { return encode_packed(batch.items, batch.packed, last_only); });
+  auto l = full_softmax_cross_entropy(logits(at.states), at.targets);
   return {l, {{"main", l}}};
 }
 

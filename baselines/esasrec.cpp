@@ -1,5 +1,6 @@
 #include "baselines/esasrec.h"
 
+#include "models/layers/either_layout.h"
 #include "models/layers/initializers.h"
 #include "models/layers/transformer_schema.h"
 #include "models/registry.h"
@@ -116,25 +117,21 @@ torch::Tensor ESASRecImpl::encode_packed(const torch::Tensor& items, const Token
 LossParts ESASRecImpl::loss(const Batch& batch) {
   // One dropped table for the input look-up and the output scores, as RecTools computes it.
   const auto table = item_dropout(embedding->item->weight);
-  torch::Tensor l;
-  if (batch.packed.defined()) {
-    const PackedTargets t = packed_targets(batch);
-    l = packed_next_item_loss(
-        t.states(encode_packed(batch.items, batch.packed, t.last_only, table)), t.targets, table,
-        loss_options);
-  } else {
-    auto mask = batch.target_mask();
-    l = next_item_loss(encode(batch.items, table).index({mask}), batch.targets.index({mask}), table,
-                       loss_options);
-  }
+  const auto at = target_states(
+      batch, [&] { return encode(batch.items, table); },
+      [&](bool last_only) { return encode_packed(batch.items, batch.packed, last_only, table); });
+  auto l = next_item_loss(at, table, loss_options);
   return {l, {{"main", l}}};
 }
 
 ScoreFactors ESASRecImpl::score_factors(const Batch& batch) {
   const auto& table = embedding->item->weight;  // eval mode: no dropout
-  if (batch.packed.defined())
-    return {encode_packed(batch.items, batch.packed, /*last_only=*/true, table), table};
-  return {batch.last_position(encode(batch.items, table)), table};
+  return {states_at_last_item(
+              batch, [&] { return encode(batch.items, table); },
+              [&](bool last_only) {
+                return encode_packed(batch.items, batch.packed, last_only, table);
+              }),
+          table};
 }
 
 SEQREC_REGISTER_MODEL(

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "models/layers/either_layout.h"
 #include "models/layers/initializers.h"
 #include "models/layers/side_information.h"
 #include "models/layers/transformer_schema.h"
@@ -149,23 +150,18 @@ torch::Tensor FDSAImpl::combined(const torch::Tensor& item_stream,
 }
 
 LossParts FDSAImpl::loss(const Batch& batch) {
-  if (batch.packed.defined()) {
-    const PackedTargets t = packed_targets(batch);
-    auto l = packed_next_item_loss(t.states(encode_packed(batch.items, batch.packed, t.last_only)),
-                                   t.targets, embedding->item->weight, loss_options);
-    return {l, {{"main", l}}};
-  }
-  auto hidden = encode(batch.items);
-  auto mask = batch.target_mask();
-  auto l = next_item_loss(hidden.index({mask}), batch.targets.index({mask}),
-                          embedding->item->weight, loss_options);
+  const auto at = target_states(
+      batch, [&] { return encode(batch.items); },
+      [&](bool last_only) { return encode_packed(batch.items, batch.packed, last_only); });
+  auto l = next_item_loss(at, embedding->item->weight, loss_options);
   return {l, {{"main", l}}};
 }
 
 ScoreFactors FDSAImpl::score_factors(const Batch& batch) {
-  if (batch.packed.defined())
-    return {encode_packed(batch.items, batch.packed, /*last_only=*/true), embedding->item->weight};
-  return {batch.last_position(encode(batch.items)), embedding->item->weight};
+  return {states_at_last_item(
+              batch, [&] { return encode(batch.items); },
+              [&](bool last_only) { return encode_packed(batch.items, batch.packed, last_only); }),
+          embedding->item->weight};
 }
 
 SEQREC_REGISTER_MODEL(

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/errors.h"
+#include "models/layers/either_layout.h"
 #include "models/layers/initializers.h"
 #include "models/layers/transformer_schema.h"
 #include "models/registry.h"
@@ -135,24 +136,19 @@ torch::Tensor SASRecImpl::encode_packed(const torch::Tensor& items, const TokenL
 }
 
 torch::Tensor SASRecImpl::last_states(const Batch& batch) {
-  if (batch.packed.defined()) return encode_packed(batch.items, batch.packed, /*last_only=*/true);
-  return batch.last_position(encode(batch.items));
+  return states_at_last_item(
+      batch, [&] { return encode(batch.items); },
+      [&](bool last_only) { return encode_packed(batch.items, batch.packed, last_only); });
 }
 
 LossParts SASRecImpl::loss(const Batch& batch) {
   // With item-table dropout one dropped table serves the input look-up and the output scores.
   const torch::Tensor table = drops_items() ? item_table() : torch::Tensor();
   const torch::Tensor& output = table.defined() ? table : embedding->item->weight;
-  if (batch.packed.defined()) {
-    const PackedTargets t = packed_targets(batch);
-    auto l = packed_next_item_loss(
-        t.states(encode_packed(batch.items, batch.packed, t.last_only, table)), t.targets, output,
-        loss_options);
-    return {l, {{"main", l}}};
-  }
-  auto hidden = encode(batch.items, table);
-  auto mask = batch.target_mask();
-  auto l = next_item_loss(hidden.index({mask}), batch.targets.index({mask}), output, loss_options);
+  const auto at = target_states(
+      batch, [&] { return encode(batch.items, table); },
+      [&](bool last_only) { return encode_packed(batch.items, batch.packed, last_only, table); });
+  auto l = next_item_loss(at, output, loss_options);
   return {l, {{"main", l}}};
 }
 

@@ -1,6 +1,7 @@
 #include "baselines/sasrec_mm.h"
 
 #include "core/errors.h"
+#include "models/layers/either_layout.h"
 #include "models/layers/initializers.h"
 #include "models/layers/side_information.h"
 #include "models/layers/transformer_schema.h"
@@ -92,23 +93,21 @@ torch::Tensor SASRecMMImpl::encode_packed(const torch::Tensor& items, const Toke
 
 LossParts SASRecMMImpl::loss(const Batch& batch) {
   const auto table = item_table();
-  if (batch.packed.defined()) {
-    const PackedTargets t = packed_targets(batch);
-    auto hidden = t.states(encode_packed(batch.items, batch.packed, table, t.last_only));
-    auto l = packed_next_item_loss(hidden, t.targets, table, loss_options);
-    return {l, {{"main", l}}};
-  }
-  auto hidden = encode(batch.items, table);
-  auto mask = batch.target_mask();
-  auto l = next_item_loss(hidden.index({mask}), batch.targets.index({mask}), table, loss_options);
+  const auto at = target_states(
+      batch, [&] { return encode(batch.items, table); },
+      [&](bool last_only) { return encode_packed(batch.items, batch.packed, table, last_only); });
+  auto l = next_item_loss(at, table, loss_options);
   return {l, {{"main", l}}};
 }
 
 ScoreFactors SASRecMMImpl::score_factors(const Batch& batch) {
   const auto table = item_table();
-  if (batch.packed.defined())
-    return {encode_packed(batch.items, batch.packed, table, /*last_only=*/true), table};
-  return {batch.last_position(encode(batch.items, table)), table};
+  return {states_at_last_item(
+              batch, [&] { return encode(batch.items, table); },
+              [&](bool last_only) {
+                return encode_packed(batch.items, batch.packed, table, last_only);
+              }),
+          table};
 }
 
 SEQREC_REGISTER_MODEL(

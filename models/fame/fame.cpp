@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/layers/either_layout.h"
 #include "models/layers/initializers.h"
 #include "models/layers/transformer_schema.h"
 #include "models/registry.h"
@@ -147,23 +148,20 @@ torch::Tensor FAMEImpl::item_table() {
 }
 
 LossParts FAMEImpl::loss(const Batch& batch) {
-  if (batch.packed.defined()) {
-    const PackedTargets t = packed_targets(batch);
-    auto l =
-        packed_next_item_loss(t.states(encode_packed(batch.items, batch.packed, t.last_only).query),
-                              t.targets, item_table(), loss_options);
-    return {l, {{"main", l}}};
-  }
-  auto mask = batch.target_mask();
-  auto l = next_item_loss(encode(batch.items).query.index({mask}), batch.targets.index({mask}),
-                          item_table(), loss_options);
+  const auto at = target_states(
+      batch, [&] { return encode(batch.items).query; },
+      [&](bool last_only) { return encode_packed(batch.items, batch.packed, last_only).query; });
+  auto l = next_item_loss(at, item_table(), loss_options);
   return {l, {{"main", l}}};
 }
 
 ScoreFactors FAMEImpl::score_factors(const Batch& batch) {
-  if (batch.packed.defined())
-    return {encode_packed(batch.items, batch.packed, /*last_only=*/true).query, item_table()};
-  return {batch.last_position(encode(batch.items).query), item_table()};
+  return {states_at_last_item(
+              batch, [&] { return encode(batch.items).query; },
+              [&](bool last_only) {
+                return encode_packed(batch.items, batch.packed, last_only).query;
+              }),
+          item_table()};
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> FAMEImpl::explain(const Batch& batch) {
