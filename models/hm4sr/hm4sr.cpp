@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "models/layers/contrastive.h"
+#include "models/layers/either_layout.h"
 #include "models/layers/initializers.h"
 #include "models/layers/side_information.h"
 #include "models/layers/transformer_schema.h"
@@ -450,15 +451,14 @@ HM4SRImpl::Encoded HM4SRImpl::encode_packed(const Batch& batch,
 
 ScoreFactors HM4SRImpl::score_factors(const Batch& batch) {
   const auto tables = candidate_tables();
-  if (batch.packed.defined()) {
-    const auto encoded = encode_packed(batch, tables, /*with_time=*/false, /*last_only=*/true);
-    return {torch::cat(encoded.hidden, 1), torch::cat(tables, 1)};
-  }
-  const auto encoded = encode(batch, tables);
-  std::vector<torch::Tensor> query;
-  for (const auto& h : encoded.hidden) query.push_back(batch.last_position(h));
   // sum_m <h_m, table_m(i)> as one product of the concatenations.
-  return {torch::cat(query, 1), torch::cat(tables, 1)};
+  return {states_at_last_item(
+              batch, [&] { return torch::cat(encode(batch, tables).hidden, -1); },
+              [&](bool last_only) {
+                return torch::cat(
+                    encode_packed(batch, tables, /*with_time=*/false, last_only).hidden, -1);
+              }),
+          torch::cat(tables, 1)};
 }
 
 LossParts HM4SRImpl::loss(const Batch& batch) {
