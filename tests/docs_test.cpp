@@ -266,8 +266,9 @@ std::string check_listed(const ScratchCheckout& co, const std::string& command) 
     return "--list";
   }
   if (w.size() >= 3 && w[0] == "build/seqrec" && w[1] == "report") {
-    // Its trial folder comes from a long run; the options are checked on an empty one.
-    fs::create_directories(co.path() / w[2]);
+    // Its trial folders come from a long run; the options are checked on empty ones.
+    for (size_t i = 2; i < w.size() && !starts_with(w[i], "-"); ++i)
+      fs::create_directories(co.path() / w[i]);
     auto r = co.run(command);
     BOOST_TEST(r.exit_code == 0, command << ": " << tail(r.output));
     return "run on an empty trial folder";

@@ -12,6 +12,7 @@
 #include "core/errors.h"
 #include "harness/report/report_plots.h"
 #include "harness/report/report_tables.h"
+#include "harness/report/same_data.h"
 #include "harness/trial_store.h"
 #include "tests/test_support.h"
 
@@ -35,6 +36,8 @@ struct Spec {
   double test_hr = 0.0;
   double user_base = 0.0;  // per-user NDCG@10 level
   std::string hash = "aaaa000000000000";
+  std::string dataset = "toyds";
+  int64_t dataset_items = 50;
   std::string variant;
   std::string status = "ok";
   std::string failure;
@@ -57,23 +60,25 @@ Spec ok(const std::string& model, int hidden, uint64_t seed, double valid_ndcg, 
 
 // Writes a trial folder like run_trial does: curve.csv, per_user.csv (20 users), result.json.
 void write_trial(const ScratchDir& dir, const std::string& rel, const Spec& s) {
-  nlohmann::json r = {{"trial_id", rel},
-                      {"status", s.status},
-                      {"model", s.model},
-                      {"dataset", {{"name", "toyds"}, {"users", 20}}},
-                      {"protocol",
-                       {{"metrics", {"HR", "NDCG"}},
-                        {"ks", {5, 10}},
-                        {"valid_metric", "NDCG@10"},
-                        {"split", "loo"}}},
-                      {"protocol_hash", s.hash},
-                      {"params", {{"hidden", s.hidden}, {"dropout", 0.2}}},
-                      {"trainer", s.trainer},
-                      {"seed", s.seed},
-                      {"variant", s.variant},
-                      {"sweep", "toy"},
-                      {"best_epoch", 2},
-                      {"seconds", {{"train", s.seconds}}}};
+  nlohmann::json r = {
+      {"trial_id", rel},
+      {"status", s.status},
+      {"model", s.model},
+      {"dataset",
+       {{"name", s.dataset}, {"users", 20}, {"items", s.dataset_items}, {"interactions", 400}}},
+      {"protocol",
+       {{"metrics", {"HR", "NDCG"}},
+        {"ks", {5, 10}},
+        {"valid_metric", "NDCG@10"},
+        {"split", "loo"}}},
+      {"protocol_hash", s.hash},
+      {"params", {{"hidden", s.hidden}, {"dropout", 0.2}}},
+      {"trainer", s.trainer},
+      {"seed", s.seed},
+      {"variant", s.variant},
+      {"sweep", "toy"},
+      {"best_epoch", 2},
+      {"seconds", {{"train", s.seconds}}}};
   if (s.status == "ok") {
     r["metrics"] = {{"valid",
                      {{"HR@5", 0.5 * s.valid_ndcg},
@@ -402,6 +407,61 @@ BOOST_AUTO_TEST_CASE(cli_writes_the_tables_and_prints_the_leaderboard) {
   const auto bad = seqrec::testing::run_cli("report '" + dir.path() + "' --format xls");
   BOOST_TEST(bad.exit_code == 2);
   BOOST_TEST(contains(bad.output, "'xls'"));
+}
+
+// One set of interactions under two names (beauty, and data/beauty-mm with feature files):
+// --same-data puts the first name's trials in the second's tables, and refuses names that
+// recorded other counts.
+BOOST_AUTO_TEST_CASE(same_data_reports_one_dataset_under_another_name_when_the_counts_agree) {
+  ScratchDir dir;
+  Spec plain = ok("fame", 32, 1, 0.30, 0.25, 0.5, 0.2);
+  plain.dataset = "toyds-plain";
+  write_trial(dir, "plain/fame-s1", plain);
+  write_trial(dir, "mm/sasrec-s1", ok("sasrec", 32, 1, 0.20, 0.15, 0.4, 0.1));
+  Spec other = ok("gru4rec", 32, 1, 0.10, 0.10, 0.3, 0.1);
+  other.dataset = "toyds-filtered";
+  other.dataset_items = 49;
+  write_trial(dir, "filtered/gru4rec-s1", other);
+
+  TrialScan scan = scan_trials(dir.path());
+  BOOST_TEST(build_report(scan, Reference{}).groups.size() == 3u);
+  const std::string note = report_as_same_data(scan.trials, parse_same_data("toyds-plain=toyds"));
+  BOOST_TEST(contains(note, "1 trial(s) on toyds-plain are reported as toyds"), note);
+  BOOST_TEST(contains(note, "20 users, 50 items, 400 interactions"), note);
+  const Report merged = build_report(scan, Reference{});
+  BOOST_REQUIRE_EQUAL(merged.groups.size(), 2u);
+  const ReportGroup& g =
+      merged.groups.front().dataset == "toyds" ? merged.groups.front() : merged.groups.back();
+  BOOST_TEST(g.leaderboard.size() == 2u);
+  BOOST_TEST(g.leaderboard.front().config.model == "fame");
+
+  BOOST_CHECK_THROW(report_as_same_data(scan.trials, parse_same_data("toyds-filtered=toyds")),
+                    InputError);
+  BOOST_TEST(contains(report_as_same_data(scan.trials, parse_same_data("nothing=toyds")),
+                      "no finished trial on dataset 'nothing'; nothing renamed"));
+  BOOST_CHECK_THROW(parse_same_data("toyds"), InputError);
+  BOOST_CHECK_THROW(parse_same_data("toyds="), InputError);
+  BOOST_CHECK_THROW(parse_same_data("toyds=toyds"), InputError);
+
+  const auto r = seqrec::testing::run_cli("report '" + dir.path() +
+                                          "' --same-data toyds-plain=toyds --format md --out '" +
+                                          dir.file("out") + "'");
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(slurp(dir.file("out/leaderboard.md")), "are reported as toyds"));
+  const auto refused =
+      seqrec::testing::run_cli("report --same-data toyds-filtered=toyds '" + dir.path() +
+                               "' --format md --out '" + dir.file("out2") + "'");
+  BOOST_TEST(refused.exit_code == 2, refused.output);
+  BOOST_TEST(contains(refused.output, "49 items"), refused.output);
+  BOOST_TEST(contains(refused.output, "filtered/gru4rec-s1/result.json"), refused.output);
+  // The flag repeats, each taking one FROM=TO; a name without trials renames nothing.
+  const auto twice =
+      seqrec::testing::run_cli("report --same-data toyds-plain=toyds --same-data nothing=toyds '" +
+                               dir.path() + "' --format md --out '" + dir.file("out3") + "'");
+  BOOST_TEST(twice.exit_code == 0, twice.output);
+  const std::string md = slurp(dir.file("out3/leaderboard.md"));
+  BOOST_TEST(contains(md, "1 trial(s) on toyds-plain are reported as toyds"), md);
+  BOOST_TEST(contains(md, "no finished trial on dataset 'nothing'"), md);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,6 +14,7 @@
 #include "harness/report/report_plots.h"
 #include "harness/report/report_segments.h"
 #include "harness/report/report_tables.h"
+#include "harness/report/same_data.h"
 #include "harness/sweep_spec.h"
 #include "harness/trial_store.h"
 
@@ -22,7 +23,8 @@ namespace {
 
 struct ReportOptions {
   std::vector<std::string> dirs;
-  std::vector<std::string> specs;  // sweep specs whose preset and rows label matching trials
+  std::vector<std::string> specs;      // sweep specs whose preset and rows label matching trials
+  std::vector<std::string> same_data;  // FROM=TO: FROM's trials reported as TO's
   std::string formats = "md,latex,csv,json";
   bool plots = false;
   bool segments = false;
@@ -100,6 +102,9 @@ void run_report(const ReportOptions& o) {
       reference = load_reference("results/reference/published.json");
   }
   TrialScan scan = scan_trials(o.dirs);
+  std::vector<std::string> same_data_notes;
+  for (const auto& assignment : o.same_data)
+    same_data_notes.push_back(report_as_same_data(scan.trials, parse_same_data(assignment)));
   std::vector<PlannedReproduction> planned;
   for (const auto& path : o.specs) {
     const SweepSpec spec = load_sweep_spec(path);
@@ -107,7 +112,8 @@ void run_report(const ReportOptions& o) {
     std::cerr << "report: " << labelled << " trial(s) labelled as runs of " << path << "\n";
     for (auto& p : planned_reproductions(spec)) planned.push_back(std::move(p));
   }
-  const Report report = build_report(scan, reference, planned);
+  Report report = build_report(scan, reference, planned);
+  report.notes.insert(report.notes.begin(), same_data_notes.begin(), same_data_notes.end());
   const std::string out_dir =
       o.out.empty() ? (fs::path(o.dirs.front()) / "report").string() : o.out;
   const auto written = write_report_tables(report, out_dir, formats);
@@ -169,6 +175,15 @@ void add_report_command(CLI::App& app) {
                   "the same trial id join its reproduction rows, whichever spec ran them; a "
                   "row none of whose trials has finished is listed as not run yet "
                   "(repeatable; default: none)");
+  cmd->add_option("--same-data", o->same_data,
+                  "FROM=TO: report the trials recorded on dataset FROM in TO's tables, for one "
+                  "set of interactions under two names (e.g. beauty=beauty-mm, the copy that "
+                  "`seqrec features text --out` writes); refused unless both recorded the same "
+                  "users, items and interactions (repeatable; default: none)")
+      // One FROM=TO per flag, so that a folder after it stays a folder; flags accumulate.
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->callback([o] { run_report(*o); });
 }
 
