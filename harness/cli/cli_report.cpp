@@ -1,6 +1,6 @@
-// `seqrec report DIR [--format md,latex,csv,json] [--plots] [--segments] [--reference FILE]
-// [--out DIR]`: leaderboard, ablation and sensitivity tables (plots, per-segment tables) from
-// the trial folders under DIR.
+// `seqrec report DIR... [--format md,latex,csv,json] [--plots] [--segments] [--same-data FROM=TO]
+// [--reference FILE] [--out DIR]`: leaderboard, ablation and sensitivity tables (plots,
+// per-segment tables) from the trial folders under each DIR.
 #include <filesystem>
 #include <iostream>
 #include <memory>
