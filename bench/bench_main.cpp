@@ -1,8 +1,8 @@
 // Google Benchmark entry point for seqrec_bench. Torch's intra-op thread count comes from
 // SEQREC_BENCH_THREADS (default 1, the setting of the recorded CPU trainings) and is written
 // into the JSON context with the CPU, its bfloat16 support, the BLAS library actually loaded
-// and the device (SEQREC_BENCH_DEVICE, bench/bench_device.h), so a result says how it was
-// taken (`seqrec perf-report` prints them).
+// and its kernels, torch's CPU capability and the device (SEQREC_BENCH_DEVICE,
+// bench/bench_device.h), so a result says how it was taken (`seqrec perf-report` prints them).
 #include <ATen/Parallel.h>
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
@@ -11,33 +11,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "bench/bench_device.h"
 #include "harness/heap_tuning.h"
+#include "harness/machine.h"
 #include "harness/precision.h"
 #include "harness/trial.h"
 
 namespace {
-
-std::string cpuinfo_field(const std::string& key) {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(key, 0) == 0 && line.find(':') != std::string::npos)
-      return line.substr(line.find(':') + 2);
-  return "?";
-}
-
-// Debian's LibTorch calls the BLAS behind the libblas.so.3 alternative; the reference BLAS
-// there is several times slower than OpenBLAS (README: install libopenblas0-openmp).
-std::string blas_library() {
-  std::error_code ec;
-  const auto path =
-      std::filesystem::canonical("/usr/lib/x86_64-linux-gnu/libblas.so.3", ec).string();
-  return ec ? "bundled with LibTorch (no libblas.so.3 alternative)" : path;
-}
 
 // The GPU's name as the driver reports it (LibTorch's C++ API has no portable call for it).
 std::string gpu_name() {
@@ -67,13 +49,15 @@ int main(int argc, char** argv) {
   seqrec::keep_freed_memory_in_heap();
   const char* threads = std::getenv("SEQREC_BENCH_THREADS");
   torch::set_num_threads(threads ? std::atoi(threads) : 1);
-  benchmark::AddCustomContext("cpu_model", cpuinfo_field("model name"));
+  benchmark::AddCustomContext("cpu_model", seqrec::cpu_model_name());
   benchmark::AddCustomContext("cpu_bf16", seqrec::cpu_has_bfloat16() ? "yes" : "no");
   benchmark::AddCustomContext("device", seqrec::bench::device_name());
   if (seqrec::bench::device().is_cuda()) benchmark::AddCustomContext("gpu", gpu_name());
   benchmark::AddCustomContext("torch_threads", std::to_string(torch::get_num_threads()));
   benchmark::AddCustomContext("torch_version", TORCH_VERSION);
-  benchmark::AddCustomContext("blas", blas_library());
+  benchmark::AddCustomContext("blas", seqrec::blas_library());
+  benchmark::AddCustomContext("blas_kernels", seqrec::blas_kernels());
+  benchmark::AddCustomContext("torch_cpu_capability", seqrec::torch_cpu_capability());
   benchmark::AddCustomContext("seqrec", seqrec::source_version());
   benchmark::AddCustomContext("date", utc_now());
   benchmark::Initialize(&argc, argv);

@@ -16,6 +16,7 @@
 #include "datasets/held_out_users.h"
 #include "datasets/split.h"
 #include "harness/explanation.h"
+#include "harness/machine.h"
 #include "models/registry.h"
 #include "models/sequential_recommender.h"
 #include "seqrec_version.h"
@@ -195,6 +196,7 @@ nlohmann::json result_json(const TrialSetup& setup, const Dataset& data,
         {"test_eval", outcome.test_eval_seconds},
         {"wall", wall}}},
       {"peak_rss_bytes", peak_rss_bytes()},
+      {"machine", machine_json()},
       {"versions",
        {{"seqrec", source_version()},
         {"torch", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
@@ -235,7 +237,7 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
       std::to_string(data.num_users()) + " users, " + std::to_string(data.num_items()) +
       " items), " + std::to_string(num_parameters) + " parameters, seed " +
       std::to_string(setup.seed) + ", " + std::to_string(setup.threads) + " threads, " +
-      setup.device);
+      setup.device + (device.is_cpu() ? ", BLAS kernels " + blas_kernels() : ""));
 
   const std::string dir = (fs::path(options.out_root) / setup.id()).string();
   fs::create_directories(dir);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/params.h"
+#include "harness/machine.h"
 #include "harness/protocol.h"
 #include "harness/trainer.h"
 #include "models/registry.h"
@@ -19,6 +20,7 @@
 using namespace seqrec;
 using seqrec::testing::CliResult;
 using seqrec::testing::run_cli;
+using seqrec::testing::run_cli_with_env;
 using seqrec::testing::ScratchDir;
 
 namespace {
@@ -309,6 +311,31 @@ BOOST_AUTO_TEST_CASE(good_tiny_run_exits_0_and_writes_a_trial_folder) {
   BOOST_CHECK_EQUAL(r.exit_code, 0);
   BOOST_CHECK(contains(r.output, "pop"));
   BOOST_CHECK(std::filesystem::exists(dir.file("runs")));
+}
+
+// A trial reproduces bit for bit only on the same kernels, so its result says which ran: here
+// OpenBLAS's Haswell ones, chosen by OPENBLAS_CORETYPE as docs/reproducing.md tells.
+BOOST_AUTO_TEST_CASE(result_json_records_the_cpu_and_the_kernels_the_trial_ran_on) {
+  ScratchDir dir;
+  const auto ds = write_atomic(dir, "tiny", kHeader + tiny_rows(4, 5));
+  // Haswell's kernels need AVX2, which torch's AVX2 capability implies.
+  const bool force_haswell =
+      blas_kernels() != "not OpenBLAS" && torch_cpu_capability() != "DEFAULT";
+  auto r = run_cli_with_env(force_haswell ? "OPENBLAS_CORETYPE=Haswell" : "",
+                            train_args(ds, dir.file("runs")));
+  BOOST_TEST_INFO("output: " << r.output);
+  BOOST_REQUIRE_EQUAL(r.exit_code, 0);
+  const auto trial = *std::filesystem::directory_iterator(dir.file("runs"));
+  const auto result =
+      nlohmann::json::parse(seqrec::testing::slurp((trial.path() / "result.json").string()));
+  const auto& machine = result.at("machine");
+  BOOST_TEST(machine.at("cpu").get<std::string>() == cpu_model_name());
+  BOOST_TEST(machine.at("blas").get<std::string>() == blas_library());
+  BOOST_TEST(machine.at("blas_kernels").get<std::string>() ==
+             (force_haswell ? "Haswell" : blas_kernels()));
+  const auto capability = machine.at("torch_cpu_capability").get<std::string>();
+  BOOST_TEST((capability == "DEFAULT" || capability == "AVX2" || capability == "AVX512"),
+             "torch_cpu_capability " << capability);
 }
 
 // ---- help and listings ----------------------------------------------------------------

@@ -126,7 +126,10 @@ void machine_section(std::ostream& md, const PerformanceInputs& in, const Clock&
      << " |\n"
      << "| bfloat16 instructions | " << ctx.value("cpu_bf16", "?") << " |\n"
      << "| torch threads | " << ctx.value("torch_threads", "?") << " |\n"
-     << "| BLAS | " << ctx.value("blas", "?") << " |\n"
+     << "| BLAS | " << ctx.value("blas", "?")
+     << (ctx.contains("blas_kernels") ? ", " + ctx.value("blas_kernels", "") + " kernels" : "")
+     << " |\n"
+     << "| torch CPU kernels | " << ctx.value("torch_cpu_capability", "?") << " |\n"
      << "| LibTorch | " << ctx.value("torch_version", "?") << " |\n"
      << "| seqrec | " << ctx.value("seqrec", "?") << " |\n"
      << "| date | " << ctx.value("date", "?") << " |\n\n";
