@@ -3,7 +3,7 @@
 // the kernels torch and the BLAS pick for it. The same binary and seed reproduce a trial bit
 // for bit only where these agree. OpenBLAS picks its kernels per CPU (AVX-512 ones on an
 // AVX-512 machine) unless OPENBLAS_CORETYPE names them, so a result records which it used
-// (docs/reproducing.md, "Bit-for-bit across machines").
+// (docs/reproducing.md, on "same machine").
 #include <nlohmann/json.hpp>
 #include <string>
 
