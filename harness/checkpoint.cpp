@@ -10,6 +10,7 @@
 
 #include "core/errors.h"
 #include "harness/error_text.h"
+#include "harness/machine.h"
 #include "harness/trial.h"
 
 namespace seqrec {
@@ -60,13 +61,17 @@ nlohmann::json state_json(const TrainingProgress& p, const std::string& owner,
   for (const auto& e : p.curve) curve.push_back(epoch_json(e));
   nlohmann::json resumes = nlohmann::json::array();
   for (const auto& r : p.resumes)
-    resumes.push_back(
-        {{"epoch", r.epoch}, {"written_by", r.written_by}, {"resumed_by", r.resumed_by}});
+    resumes.push_back({{"epoch", r.epoch},
+                       {"written_by", r.written_by},
+                       {"resumed_by", r.resumed_by},
+                       {"written_on", r.written_on},
+                       {"resumed_on", r.resumed_on}});
   std::ostringstream engine_state;
   engine_state << engine;
   return {{"format", kFormat},
           {"owner", owner},
           {"written_by", source_version()},
+          {"written_on", blas_kernels()},
           {"curve", curve},
           {"best_epoch", p.best_epoch},
           {"best_value", p.best_value},
@@ -95,7 +100,8 @@ void restore_state(const nlohmann::json& j, TrainingProgress& p, std::mt19937_64
   p.resumes.clear();
   for (const auto& r : j.at("resumes"))
     p.resumes.push_back({r.at("epoch").get<int64_t>(), r.at("written_by").get<std::string>(),
-                         r.at("resumed_by").get<std::string>()});
+                         r.at("resumed_by").get<std::string>(), r.value("written_on", "?"),
+                         r.value("resumed_on", "?")});
   std::istringstream engine_state(j.at("shuffle_engine").get<std::string>());
   engine_state >> engine;
 }
@@ -187,7 +193,8 @@ bool load_checkpoint(const CheckpointTarget& target, torch::nn::Module& model,
       generator.set_state(generator_state.to(torch::kCPU));
     }
     progress.resumes.push_back({static_cast<int64_t>(progress.curve.size()),
-                                state.at("written_by").get<std::string>(), source_version()});
+                                state.at("written_by").get<std::string>(), source_version(),
+                                state.value("written_on", "?"), blas_kernels()});
     return true;
   } catch (const InputError&) {
     throw;

@@ -295,9 +295,17 @@ TrainingOutcome Trainer::run(int dump_top_k) {
                                      .weight_decay(config_.weight_decay));
     const CheckpointTarget checkpoint{checkpoint_path_, checkpoint_owner_};
     TrainingProgress progress;
-    if (load_checkpoint(checkpoint, *model_, optimizer, rng, progress, device_))
+    if (load_checkpoint(checkpoint, *model_, optimizer, rng, progress, device_)) {
+      const ResumeRecord& resume = progress.resumes.back();
       log_("resuming after epoch " + std::to_string(progress.curve.size()) + " from " +
-           checkpoint.path + " (written by " + progress.resumes.back().written_by + ")");
+           checkpoint.path + " (written by " + resume.written_by + ")");
+      if (device_.is_cpu() && resume.written_on != "?" && resume.written_on != resume.resumed_on)
+        log_("note: the checkpoint was written with " + resume.written_on +
+             " BLAS kernels and this run uses " + resume.resumed_on +
+             " ones, so the rest of the trial rounds differently from an uninterrupted run "
+             "(OPENBLAS_CORETYPE=" +
+             resume.written_on + " keeps it bit for bit; docs/reproducing.md)");
+    }
     const auto stopped_early = [&] { return progress.since_best >= config_.patience; };
     try {
       for (int64_t epoch = static_cast<int64_t>(progress.curve.size()) + 1;

@@ -53,11 +53,15 @@ struct EpochRecord {
 };
 
 // A trial resumed from a checkpoint: after `epoch` finished epochs, written by one build and
-// continued by another (the same one unless the code changed in between).
+// continued by another (the same one unless the code changed in between), each on the BLAS
+// kernels named (harness/machine.h; "?" in checkpoints older than the field). Where builds and
+// kernels agree, the resumed trial equals an uninterrupted one bit for bit.
 struct ResumeRecord {
   int64_t epoch = 0;
   std::string written_by;
   std::string resumed_by;
+  std::string written_on;
+  std::string resumed_on;
 };
 
 struct TrainingOutcome {

@@ -268,8 +268,11 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
   if (!outcome.resumes.empty()) {
     result["resumed"] = nlohmann::json::array();
     for (const auto& r : outcome.resumes)
-      result["resumed"].push_back(
-          {{"after_epoch", r.epoch}, {"written_by", r.written_by}, {"resumed_by", r.resumed_by}});
+      result["resumed"].push_back({{"after_epoch", r.epoch},
+                                   {"written_by", r.written_by},
+                                   {"resumed_by", r.resumed_by},
+                                   {"written_on", r.written_on},
+                                   {"resumed_on", r.resumed_on}});
   }
   log("wrote " + dir);
   write_file_atomic(dir + "/curve.csv", curve_csv(outcome, setup.protocol.valid_metric));

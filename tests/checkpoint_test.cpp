@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/errors.h"
+#include "harness/machine.h"
 #include "harness/trainer.h"
 #include "harness/trial.h"
 #include "model_fixtures.h"
@@ -75,6 +76,8 @@ BOOST_AUTO_TEST_CASE(resumed_trial_equals_uninterrupted_trial) {
   BOOST_REQUIRE(actual.contains("resumed"));
   BOOST_TEST(actual["resumed"][0]["after_epoch"] == 2);
   BOOST_TEST(actual["resumed"][0]["written_by"] == source_version());
+  BOOST_TEST(actual["resumed"][0]["written_on"] == blas_kernels());
+  BOOST_TEST(actual["resumed"][0]["resumed_on"] == blas_kernels());
   BOOST_TEST(!fs::exists(resumed.path() + "/" + setup.id() + "/checkpoint.pt"));
 }
 
