@@ -208,13 +208,44 @@ nlohmann::json result_json(const TrialSetup& setup, const Dataset& data,
       {"finished", utc_now()}};
 }
 
+// A checkpointed trial's log as it goes, so that a resumed run's log.txt starts with the
+// runs before it instead of at the epoch it resumes after.
+const char* const kRunningLogName = "log.running.txt";
+
+// The log of the runs a resumed trial continues: kept only while their checkpoint is there to
+// resume from, since without it the trial starts over and their epochs are not its own.
+std::string earlier_runs_log(const std::string& checkpoint, const std::string& running_log) {
+  std::error_code ec;
+  if (!fs::exists(checkpoint, ec)) {
+    fs::remove(running_log, ec);
+    return "";
+  }
+  std::ifstream in(running_log, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// One open per line: a trial logs a few lines an epoch, and each must survive a kill.
+void append_line(const std::string& path, const std::string& line) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  std::ofstream out(path, std::ios::app | std::ios::binary);
+  out << line << "\n";
+}
+
 }  // namespace
 
 nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
                          const TrialOptions& options) {
+  const std::string dir = (fs::path(options.out_root) / setup.id()).string();
+  const std::string checkpoint = dir + "/checkpoint.pt";
+  const std::string running_log = dir + "/" + kRunningLogName;
   std::ostringstream log_text;
+  if (options.checkpoints) log_text << earlier_runs_log(checkpoint, running_log);
   auto log = [&](const std::string& line) {
     log_text << line << "\n";
+    if (options.checkpoints) append_line(running_log, line);
     if (options.log) options.log(line);
   };
   const auto started = utc_now();
@@ -239,9 +270,7 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
       std::to_string(setup.seed) + ", " + std::to_string(setup.threads) + " threads, " +
       setup.device + (device.is_cpu() ? ", BLAS kernels " + blas_kernels() : ""));
 
-  const std::string dir = (fs::path(options.out_root) / setup.id()).string();
   fs::create_directories(dir);
-  const std::string checkpoint = dir + "/checkpoint.pt";
   Trainer trainer(model, split, setup.protocol, setup.trainer, device, setup.seed, log);
   if (options.checkpoints) trainer.enable_checkpoints(checkpoint, setup.id());
   TrainingOutcome outcome = trainer.run(options.dump_top_k);
@@ -278,9 +307,11 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
   write_file_atomic(dir + "/curve.csv", curve_csv(outcome, setup.protocol.valid_metric));
   write_file_atomic(dir + "/log.txt", log_text.str());
   write_file_atomic(dir + "/result.json", result.dump(2) + "\n");
-  // The finished result supersedes the checkpoint; it would only bloat results/.
+  // The finished result supersedes the checkpoint and the running log; the checkpoint would
+  // only bloat results/.
   std::error_code ignored;
   fs::remove(checkpoint, ignored);
+  fs::remove(running_log, ignored);
   result["directory"] = dir;
   return result;
 }

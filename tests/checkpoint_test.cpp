@@ -1,7 +1,11 @@
 // Per-epoch checkpoints: an interrupted trial resumes and ends exactly where an uninterrupted
-// one does; a finished trial leaves no checkpoint; another trial's checkpoint is refused.
+// one does, and its log keeps the runs before it; a finished trial leaves no checkpoint;
+// another trial's checkpoint is refused.
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
 
 #include "core/errors.h"
 #include "harness/machine.h"
@@ -79,6 +83,54 @@ BOOST_AUTO_TEST_CASE(resumed_trial_equals_uninterrupted_trial) {
   BOOST_TEST(actual["resumed"][0]["written_on"] == blas_kernels());
   BOOST_TEST(actual["resumed"][0]["resumed_on"] == blas_kernels());
   BOOST_TEST(!fs::exists(resumed.path() + "/" + setup.id() + "/checkpoint.pt"));
+}
+
+// Thrown from the log callback to stop a trial where a kill would, after the checkpoint of the
+// epoch before it.
+struct Killed {};
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+BOOST_AUTO_TEST_CASE(resumed_trial_log_starts_with_the_runs_before_it) {
+  const TrialSetup setup = setup_with_seed(5);
+  ScratchDir out;
+  const std::string dir = out.path() + "/" + setup.id();
+  TrialOptions killed;
+  killed.out_root = out.path();
+  int epochs_logged = 0;
+  killed.log = [&](const std::string& line) {
+    if (line.rfind("epoch ", 0) == 0 && ++epochs_logged == 3) throw Killed{};
+  };
+  BOOST_CHECK_THROW(run_trial(setup, synthetic_dataset(), killed), Killed);
+  const auto first_run = lines_of(dir + "/log.running.txt");
+  BOOST_REQUIRE_EQUAL(first_run.size(), 4u);  // the trial line, then epochs 1-3
+
+  run_in(setup, out.path());
+  const auto log = lines_of(dir + "/log.txt");
+  BOOST_REQUIRE_GT(log.size(), first_run.size() + 2);
+  // The killed run as it was, epoch 3 included (its checkpoint was not written), then the
+  // resumed run: its trial line, where it resumed, and epoch 3 again.
+  BOOST_TEST(std::vector<std::string>(log.begin(), log.begin() + 4) == first_run,
+             boost::test_tools::per_element());
+  BOOST_TEST(log[4] == log[0]);
+  BOOST_TEST(log[5].rfind("resuming after epoch 2 ", 0) == 0);
+  BOOST_TEST(log[6].rfind("epoch   3/", 0) == 0);
+  BOOST_TEST(!fs::exists(dir + "/log.running.txt"));
+}
+
+BOOST_AUTO_TEST_CASE(running_log_without_a_checkpoint_is_not_carried_over) {
+  const TrialSetup setup = setup_with_seed(5);
+  ScratchDir out;
+  out.write(setup.id() + "/log.running.txt", "a run whose checkpoint was deleted\n");
+  run_in(setup, out.path());
+  const auto log = lines_of(out.path() + "/" + setup.id() + "/log.txt");
+  BOOST_REQUIRE(!log.empty());
+  BOOST_TEST(log[0].rfind("trial " + setup.id(), 0) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(checkpoint_of_another_trial_is_refused) {
