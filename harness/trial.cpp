@@ -228,8 +228,6 @@ std::string earlier_runs_log(const std::string& checkpoint, const std::string& r
 
 // One open per line: a trial logs a few lines an epoch, and each must survive a kill.
 void append_line(const std::string& path, const std::string& line) {
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
   std::ofstream out(path, std::ios::app | std::ios::binary);
   out << line << "\n";
 }
@@ -264,13 +262,13 @@ nlohmann::json run_trial(const TrialSetup& setup, const Dataset& data,
                      "SequentialRecommenderImpl::explain()");
   int64_t num_parameters = 0;
   for (const auto& p : model->parameters()) num_parameters += p.numel();
+  fs::create_directories(dir);
   log("trial " + setup.id() + ": " + setup.model + " on " + data.name + " (" +
       std::to_string(data.num_users()) + " users, " + std::to_string(data.num_items()) +
       " items), " + std::to_string(num_parameters) + " parameters, seed " +
       std::to_string(setup.seed) + ", " + std::to_string(setup.threads) + " threads, " +
       setup.device + (device.is_cpu() ? ", BLAS kernels " + blas_kernels() : ""));
 
-  fs::create_directories(dir);
   Trainer trainer(model, split, setup.protocol, setup.trainer, device, setup.seed, log);
   if (options.checkpoints) trainer.enable_checkpoints(checkpoint, setup.id());
   TrainingOutcome outcome = trainer.run(options.dump_top_k);

@@ -49,6 +49,17 @@ nlohmann::json run_in(const TrialSetup& setup, const std::string& out_root) {
   return run_trial(setup, synthetic_dataset(), options);
 }
 
+// Thrown from the log callback to stop a trial where a kill would, after the checkpoint of the
+// epoch before it.
+struct Killed {};
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(checkpoint)
@@ -83,17 +94,6 @@ BOOST_AUTO_TEST_CASE(resumed_trial_equals_uninterrupted_trial) {
   BOOST_TEST(actual["resumed"][0]["written_on"] == blas_kernels());
   BOOST_TEST(actual["resumed"][0]["resumed_on"] == blas_kernels());
   BOOST_TEST(!fs::exists(resumed.path() + "/" + setup.id() + "/checkpoint.pt"));
-}
-
-// Thrown from the log callback to stop a trial where a kill would, after the checkpoint of the
-// epoch before it.
-struct Killed {};
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
 }
 
 BOOST_AUTO_TEST_CASE(resumed_trial_log_starts_with_the_runs_before_it) {
